@@ -1,0 +1,239 @@
+"""The ``kg`` command line.
+
+Exit codes: 0 success; 1 some articles were not stored (unreadable, quarantined, failed: the
+rest is stored); 2 usage error; 3 unknown question or bad parameter; 4 store missing or in
+use; 5 query refused for safety; 6 other error.
+
+>>> main(["questions", "--format", "json"]) == 0  # doctest: +ELLIPSIS
+[...]
+True
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from kg.errors import KGError, ParameterError, QueryError, StoreError, UnsafeQuery
+
+EXIT_OK, EXIT_PARTIAL, EXIT_USAGE, EXIT_QUESTION, EXIT_STORE, EXIT_UNSAFE, EXIT_ERROR = range(7)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="kg", description="News about export controls and AI chips, as a knowledge graph.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def store_opt(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--store", help="store folder (default: $KG_STORE or ./kg-data)")
+
+    def fmt_opt(sp: argparse.ArgumentParser, default: str = "table") -> None:
+        sp.add_argument("--format", choices=["table", "json", "csv"], default=default)
+
+    sp = sub.add_parser("ingest", help="read articles (files or folders) into the store")
+    sp.add_argument("paths", nargs="+")
+    store_opt(sp)
+    sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+    sp = sub.add_parser("ask", help="answer a named question of the pack")
+    sp.add_argument("question")
+    sp.add_argument("--param", action="append", default=[], metavar="NAME=VALUE")
+    store_opt(sp)
+    fmt_opt(sp)
+
+    sp = sub.add_parser("questions", help="list the question pack")
+    fmt_opt(sp)
+
+    sp = sub.add_parser("sparql", help="run a read-only SPARQL query (text or file)")
+    sp.add_argument("query")
+    store_opt(sp)
+    fmt_opt(sp)
+
+    sp = sub.add_parser("quarantine", help="list articles kept out of the store by SHACL")
+    store_opt(sp)
+    fmt_opt(sp)
+
+    sp = sub.add_parser("validate", help="re-check every stored article graph against the shapes")
+    store_opt(sp)
+
+    sp = sub.add_parser("stats", help="counts of articles, facts and entities")
+    store_opt(sp)
+    fmt_opt(sp)
+
+    sp = sub.add_parser("export", help="write the store as RDF")
+    store_opt(sp)
+    sp.add_argument("--format", choices=["turtle", "trig", "nquads", "jsonld"], default=None)
+    sp.add_argument("--out", help="output file (default: standard output)")
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        return int(COMMANDS[args.command](args))
+    except UnsafeQuery as e:
+        return _fail(str(e), EXIT_UNSAFE)
+    except (ParameterError, QueryError) as e:
+        return _fail(str(e), EXIT_QUESTION)
+    except StoreError as e:
+        return _fail(str(e), EXIT_STORE)
+    except KGError as e:
+        return _fail(str(e), EXIT_ERROR)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"kg: {message}", file=sys.stderr)
+    return code
+
+
+def _open(args: argparse.Namespace, *, read_only: bool) -> Any:
+    from kg.api import KnowledgeGraph
+
+    return KnowledgeGraph.open(args.store, read_only=read_only, create=not read_only)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from kg.api import KnowledgeGraph
+
+    g = KnowledgeGraph.open(args.store)
+    report = g.ingest(args.paths, progress=not args.no_progress)
+    print(report.summary(), file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_PARTIAL
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    params = {}
+    for item in args.param:
+        if "=" not in item:
+            raise ParameterError(f"--param takes NAME=VALUE, got {item!r}")
+        k, v = item.split("=", 1)
+        params[k.strip()] = v
+    g = _open(args, read_only=True)
+    rows = g.ask(args.question, **params)
+    _print_rows(rows, args.format)
+    return EXIT_OK
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    from kg.query.pack import QueryPack
+
+    rows = [
+        {
+            "id": q.id,
+            "summary": q.summary,
+            "parameters": ", ".join(f"{p.name}{'' if p.required else '?'}" for p in q.parameters),
+        }
+        for q in QueryPack.load().questions.values()
+    ]
+    _print_rows(rows, args.format)
+    return EXIT_OK
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    text = args.query
+    path = Path(text)
+    if len(text) < 4096 and "\n" not in text and path.suffix in {".rq", ".sparql"} and path.is_file():
+        text = path.read_text(encoding="utf-8")
+    g = _open(args, read_only=True)
+    _print_rows(g.sparql(text), args.format)
+    return EXIT_OK
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    from kg.ingest.batch import default_store_path
+    from kg.store.quarantine import Quarantine
+
+    folder = Path(args.store) if args.store else default_store_path()
+    _print_rows(Quarantine(folder / "quarantine").list(), args.format)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from kg.store.check import validate_store
+
+    g = _open(args, read_only=True)
+    bad = validate_store(g.store)
+    for graph, text in bad:
+        print(f"{graph}: does not conform\n{text}", file=sys.stderr)
+    print(f"checked the store: {len(bad)} article graph(s) do not conform", file=sys.stderr)
+    return EXIT_OK if not bad else EXIT_PARTIAL
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from kg.store.check import stats
+
+    g = _open(args, read_only=True)
+    _print_rows(stats(g.store), args.format)
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from kg.store.export import format_for
+
+    g = _open(args, read_only=True)
+    fmt = args.format or format_for(Path(args.out) if args.out else None)
+    data = g.export(args.out, format=fmt)
+    if args.out is None:
+        sys.stdout.buffer.write(data)
+    return EXIT_OK
+
+
+COMMANDS = {
+    "ingest": cmd_ingest,
+    "ask": cmd_ask,
+    "questions": cmd_questions,
+    "sparql": cmd_sparql,
+    "quarantine": cmd_quarantine,
+    "validate": cmd_validate,
+    "stats": cmd_stats,
+    "export": cmd_export,
+}
+
+
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, Decimal):
+        return int(v) if v == v.to_integral_value() else float(v)
+    return v
+
+
+def _print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    rows = [{k: _jsonable(v) for k, v in r.items()} for r in rows]
+    if fmt == "json":
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    keys = list(dict.fromkeys(k for r in rows for k in r))
+    if fmt == "csv":
+        buf = io.StringIO()
+        w = csv.DictWriter(buf, fieldnames=keys)
+        w.writeheader()
+        w.writerows(rows)
+        sys.stdout.write(buf.getvalue())
+        return
+    print(format_table(rows, keys))
+
+
+def format_table(rows: list[dict[str, Any]], keys: list[str], *, width: int = 48) -> str:
+    """A plain aligned text table (cells cut at ``width`` characters)."""
+    if not rows:
+        return "(no rows)"
+
+    def cell(v: Any) -> str:
+        s = "" if v is None else str(v).replace("\n", " ")
+        return s if len(s) <= width else s[: width - 1] + "…"
+
+    widths = {k: max(len(k), *(len(cell(r.get(k))) for r in rows)) for k in keys}
+    head = "  ".join(k.ljust(widths[k]) for k in keys)
+    rule = "  ".join("-" * widths[k] for k in keys)
+    body = ["  ".join(cell(r.get(k)).ljust(widths[k]) for k in keys) for r in rows]
+    return "\n".join([head, rule, *body, f"({len(rows)} rows)"])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
