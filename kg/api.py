@@ -43,6 +43,10 @@ class KnowledgeGraph:
     @classmethod
     def open(cls, folder: str | Path | None = None, *, read_only: bool = False, create: bool = True) -> KnowledgeGraph:
         """Open (or create) the store in ``folder`` (default: ``$KG_STORE`` or ``kg-data``)."""
+        if isinstance(folder, str) and folder.startswith(("http://", "https://")):
+            from kg.store.remote import RemoteStore
+
+            return cls(RemoteStore(folder, read_only=read_only))  # type: ignore[arg-type]
         path = Path(folder) if folder is not None else default_store_path()
         return cls(LocalStore.open(path, read_only=read_only, create=create), folder=path)
 

@@ -70,6 +70,21 @@ def _parser() -> argparse.ArgumentParser:
     store_opt(sp)
     sp.add_argument("--format", choices=["turtle", "trig", "nquads", "jsonld"], default=None)
     sp.add_argument("--out", help="output file (default: standard output)")
+
+    sp = sub.add_parser("import", help="load RDF you already have, through a strict parser")
+    sp.add_argument("file")
+    sp.add_argument("--graph", help="named graph to load a triples file into")
+    store_opt(sp)
+
+    sp = sub.add_parser("serve", help="serve the store over the SPARQL 1.1 protocol (read-only by default)")
+    store_opt(sp)
+    sp.add_argument("--host", default="127.0.0.1")
+    sp.add_argument("--port", type=int, default=7878)
+    sp.add_argument("--allow-updates", action="store_true", help="accept SPARQL updates (needs --token)")
+    sp.add_argument("--token", help="bearer token required for updates")
+
+    sp = sub.add_parser("reason", help="add inferred types and shortcut relations (HermiT) to the store")
+    store_opt(sp)
     return p
 
 
@@ -185,6 +200,30 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from kg.store.imports import import_file
+
+    g = _open(args, read_only=False)
+    n = import_file(g.store, args.file, graph=args.graph)
+    print(f"imported {n} quad(s) from {args.file}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.store.server import serve
+
+    return serve(args)
+
+
+def cmd_reason(args: argparse.Namespace) -> int:
+    from kg.reason import reason_store
+
+    g = _open(args, read_only=False)
+    added = reason_store(g.store)
+    print(f"added {added} inferred triple(s) to the inferred graph", file=sys.stderr)
+    return EXIT_OK
+
+
 COMMANDS = {
     "ingest": cmd_ingest,
     "ask": cmd_ask,
@@ -194,6 +233,9 @@ COMMANDS = {
     "validate": cmd_validate,
     "stats": cmd_stats,
     "export": cmd_export,
+    "import": cmd_import,
+    "serve": cmd_serve,
+    "reason": cmd_reason,
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -63,7 +64,8 @@ def slug(text: str) -> str:
     >>> slug("Qianxing Micro, Inc.")
     'qianxing-micro-inc'
     """
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower())) or "x"
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text.lower())) or "x"
 
 
 def entity_iri(key: str) -> URIRef:

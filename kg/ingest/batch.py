@@ -183,7 +183,7 @@ def _one(
         store.replace_graphs(gname, graph, drop=older)
         clock["store"] += time.perf_counter() - t
     except StageError as e:
-        report.failed.append((article.source, str(e)))
+        report.failed.append((article.source, f"stage {e.stage!r} failed: {e.detail}"))
         return
     except KGError as e:
         report.failed.append((article.source, f"{type(e).__name__}: {e}"))

@@ -83,9 +83,11 @@ class Coreference:
         doc.mentions = sorted(doc.mentions + added, key=lambda m: m.start)
 
     def _antecedent(self, doc: ArticleDoc, at: int, sentence: int, types: set[str]) -> str | None:
-        for m in reversed(doc.mentions):
-            if m.start >= at or m.anaphor or m.sentence < sentence - self.reach:
-                continue
-            if m.type in types:
-                return m.key
+        """The subject-most (first) entity of the nearest sentence that names one; persons: the latest."""
+        for back in range(sentence, max(-1, sentence - self.reach - 1), -1):
+            cands = [
+                m for m in doc.mentions if m.sentence == back and m.start < at and not m.anaphor and m.type in types
+            ]
+            if cands:
+                return (cands[-1] if "Person" in types else cands[0]).key
         return None

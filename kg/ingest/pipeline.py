@@ -93,12 +93,22 @@ def _default() -> Pipeline:
             designer = gaz.by_id(e.data["designer"])
             if designer is not None:
                 suppliers[e.key] = designer.key
+    parents = {}
+    for e in gaz.entities.values():
+        if e.type == "Firm" and e.data.get("parent") and (parent := gaz.by_id(e.data["parent"])) is not None:
+            parents[e.key] = parent.key
+    engine = RuleEngine(load_rules("relations.yaml"), suppliers=suppliers, parents=parents)
+    engine.firm_names = {
+        e.key: tuple(n.lower() for n in (e.label, *e.data.get("aliases", ())))
+        for e in gaz.entities.values()
+        if e.type == "Firm"
+    }
     return Pipeline(
         [
             Segmenter.load(),
             EntityFinder.load(gaz),
             Coreference.load(),
-            RuleEngine(load_rules("relations.yaml"), suppliers=suppliers),
+            engine,
             PolicyFinder.load(gaz),
             StatementFinder.load(),
             CausalFinder.load(),

@@ -62,6 +62,9 @@ class Rule:
     values: dict[str, Any] = field(default_factory=dict)
     distinct: tuple[tuple[str, str], ...] = ()
     fixed: dict[str, Any] = field(default_factory=dict)
+    require_any: tuple[str, ...] = ()
+    require_values: tuple[str, ...] = ()
+    derive_supplier: tuple[tuple[str, str], ...] = ()  # (slot, from slot): fill with the chip's designer
 
 
 def load_rules(name: str = "relations.yaml") -> list[Rule]:
@@ -107,6 +110,9 @@ def _rule(raw: dict[str, Any], guards: dict[str, re.Pattern[str]]) -> Rule:
         values=dict(raw.get("values", {})),
         distinct=tuple(tuple(p) for p in raw.get("distinct", [])),
         fixed=dict(raw.get("fixed", {})),
+        require_any=tuple(raw.get("require_any", ())),
+        require_values=tuple(raw.get("require_values", ())),
+        derive_supplier=tuple(tuple(p) for p in raw.get("derive_supplier", [])),
     )
 
 
@@ -117,9 +123,13 @@ class RuleEngine:
     needs: tuple[str, ...] = ("sentences", "mentions", "entities")
     adds: tuple[str, ...] = ("facts",)
 
-    def __init__(self, rules: list[Rule], *, suppliers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, rules: list[Rule], *, suppliers: dict[str, str] | None = None, parents: dict[str, str] | None = None
+    ) -> None:
         self.rules = rules
         self.suppliers = suppliers or {}
+        self.parents = parents or {}
+        self.firm_names: dict[str, tuple[str, ...]] = {}
 
     def __call__(self, doc: ArticleDoc) -> None:
         """Add the facts every rule finds."""
@@ -127,6 +137,7 @@ class RuleEngine:
             if s.furniture:
                 continue
             mentions = doc.mentions_in(s)
+            self._named_designers(doc, s, mentions)
             for rule in self.rules:
                 for m in rule.trigger.finditer(s.text):
                     for fact in self._apply(doc, rule, s, mentions, m):
@@ -135,7 +146,7 @@ class RuleEngine:
     def _apply(self, doc: ArticleDoc, rule: Rule, s: Sentence, mentions: list[Mention], m: re.Match[str]) -> list[Fact]:
         t0, t1 = s.start + m.start(), s.start + m.end()
         lead = s.text[clause_start(s.text, m.start()) : m.start()]
-        if any(g.search(lead) or g.search(m.group(0)) for g in rule.guards):
+        if any(g.search(s.text if g.pattern.endswith("$") else lead) for g in rule.guards):
             return []
         links: list[dict[str, str]] = [{}]
         used: set[str] = set()
@@ -149,13 +160,52 @@ class RuleEngine:
             links = [{**base, slot.name: k} for base in links for k in keys]
         facts = []
         for link in links:
+            for target, source in rule.derive_supplier:
+                if target not in link and source in link and (sup := supplier_of(doc, link[source], self.suppliers)):
+                    link[target] = sup
+                    if sup not in doc.entities:
+                        doc.entities[sup] = self._entity(sup)
             if any(a in link and link.get(a) == link.get(b) for a, b in rule.distinct):
+                continue
+            if rule.require_any and not any(k in link for k in rule.require_any):
+                continue
+            if not self._consistent(rule.fact, link):
                 continue
             fact = Fact(rule.fact, s, rule.id, rule.confidence, links=link, rule_version=rule.version)
             self._values(rule, fact, s, m)
+            if any(v not in fact.values for v in rule.require_values):
+                continue
             fact.values.update(rule.fixed)
             facts.append(fact)
         return facts
+
+    def _named_designers(self, doc: ArticleDoc, s: Sentence, mentions: list[Mention]) -> None:
+        """A chip named with its maker ("Nvidia H20", "Huawei Ascend 910B") states its designer (develop.named)."""
+        for x in mentions:
+            designer = self.suppliers.get(x.key)
+            if designer is None or x.anaphor:
+                continue
+            text = x.text.lower()
+            if any(text.startswith(n + " ") for n in self.firm_names.get(designer, ())):
+                fact = Fact("ChipDevelopment", s, "develop.named", 0.8, links={"designer": designer, "product": x.key})
+                if designer not in doc.entities:
+                    doc.entities[designer] = self._entity(designer)
+                doc.add_fact(fact)
+
+    def _entity(self, key: str) -> Any:
+        from kg.gazetteer import Gazetteer
+
+        return Gazetteer.load().entities[key]
+
+    def _consistent(self, kind: str, link: dict[str, str]) -> bool:
+        """A chip's designer must agree with the gazetteer's designer (or its parent or unit)."""
+        if kind not in {"ChipDevelopment", "ProductLaunch"}:
+            return True
+        known = self.suppliers.get(link.get("product", ""))
+        designer = link.get("designer")
+        if known is None or designer is None:
+            return True
+        return designer in {known, self.parents.get(known)} or self.parents.get(designer) == known
 
     def _fill(
         self,
