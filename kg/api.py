@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.ingest.batch import IngestReport, default_store_path, ingest_articles, ingest_paths
 from kg.query.pack import QueryPack, Question, run_question
 from kg.query.safety import check_query
+from kg.resources import default_store_path
 from kg.store.local import LocalStore
 from kg.store.quarantine import Quarantine
+
+if TYPE_CHECKING:
+    from kg.ingest.batch import IngestReport
 
 
 class Row(dict[str, Any]):
@@ -62,10 +65,13 @@ class KnowledgeGraph:
 
     def ingest(self, paths: Iterable[str | Path], *, progress: bool = False) -> IngestReport:
         """Ingest article files and folders; see :class:`~kg.ingest.batch.IngestReport`."""
+        from kg.ingest.batch import ingest_paths
+
         return ingest_paths([str(p) for p in paths], store=self.store, quarantine=self.quarantine, progress=progress)
 
     def ingest_text(self, text: str, *, source: str = "inline.txt") -> IngestReport:
         """Ingest one plain-text article given as a string; ``source`` names it."""
+        from kg.ingest.batch import ingest_articles
         from kg.ingest.reader import parse_text
 
         return ingest_articles([parse_text(text, source)], store=self.store, quarantine=self.quarantine)

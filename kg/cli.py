@@ -162,7 +162,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:
-    from kg.ingest.batch import default_store_path
+    from kg.resources import default_store_path
     from kg.store.quarantine import Quarantine
 
     folder = Path(args.store) if args.store else default_store_path()

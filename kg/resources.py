@@ -40,3 +40,10 @@ def gazetteer_dir() -> Path:
 def lexicon_path(name: str) -> Path:
     """The path of one lexicon file under ``kg/data/lexicons``."""
     return DATA / "lexicons" / name
+
+
+def default_store_path() -> Path:
+    """Where ``kg`` keeps its store when ``--store`` is not given (``$KG_STORE`` or ``./kg-data``)."""
+    import os
+
+    return Path(os.environ.get("KG_STORE", "kg-data"))

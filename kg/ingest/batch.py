@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from kg.errors import KGError, StageError, UnreadableArticle
@@ -195,10 +194,3 @@ def _one(
         quarantine.remove(article.key)
     report.stored += 1
     report.facts.update(f.kind for f in doc.facts)
-
-
-def default_store_path() -> Path:
-    """Where ``kg`` keeps its store when ``--store`` is not given."""
-    import os
-
-    return Path(os.environ.get("KG_STORE", "kg-data"))

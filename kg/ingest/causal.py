@@ -40,18 +40,28 @@ _TRAIL = re.compile(
     re.I,
 )
 _DETERMINER = re.compile(
-    r"\b(?:the|a|an|this|that|these|those|its|their|his|her|our|of|for|whose|such)\s+(?:[a-z\-]+\s+)?$",
+    r"\b(?:the|a|an|this|these|those|its|their|his|her|our|of|for|whose|such)\s+(?:[a-z\-]+\s+)?$",
     re.I,
 )
+_ACTION_EFFECT = re.compile(
+    r"^(?:its|their|the|our)\s+(?:own\s+)?(?:reliance|dependence|dependency|exposure|purchases|orders|use)\b", re.I
+)
+_SPEECH = re.compile(
+    r"^.*\b(?:said|says|say|argued|argues|argue|noted|notes|warned|warns|believes|believe|thinks|think|added|adds|"
+    r"wrote|writes|contends|contend|predicted|predicts|expects|expect|suggests|suggest|points out|pointed out|"
+    r"told \w+|acknowledged|insisted|claimed|claims|estimates|reckons|fears|fear)\b(?:\s+that)?\s+",
+    re.I,
+)
+_AUX = re.compile(
+    r"\s+(?:has|have|had|is|are|was|were|will|would|could|may|might|can|did|does|do|should|must)\b.*$", re.I
+)
+_REL_END = re.compile(r"\s+(?:that|which|who)(?:\s+\w+ly)?\s*$", re.I)
+_REL_MID = re.compile(r"^.*\b(?:where|whereby|so that|because|since|if|unless|once|as)\s+", re.I)
 _PREP_START = re.compile(r"^(?:on|for|of|in|at|by|from|with|as|over|against|into)\b", re.I)
 _EFFECT_END = re.compile(
     r"[,;:—–(]|\s+-\s+|\s+(?:while|which|but|whereas|although|though|because|as well as)\b|\s+and\s+(?=\w+(?:ed|es)\b)"
 )
 _VERB_AFTER_TO = re.compile(r"^\s*(\w+)")
-_NEUTRAL_AIMS = re.compile(
-    r"^(?:maintain|preserve|protect|secure|achieve|build|develop|create|support|strengthen|promote|ensure|keep|deliver|advance|foster|grow|expand)\w*",
-    re.I,
-)
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,7 @@ class CausalFinder:
     negations: re.Pattern[str]
     groups: re.Pattern[str]
     strip: re.Pattern[str]
+    aims: dict[str, str]
     name: str = "causal"
     needs: tuple[str, ...] = ("sentences", "mentions")
     adds: tuple[str, ...] = ("facts",)
@@ -88,6 +99,10 @@ class CausalFinder:
             re.compile(d["negations"], re.I),
             re.compile(d["attribution_groups"], re.I),
             re.compile(d["strip_leading"], re.I),
+            {
+                **dict.fromkeys(d["purpose_decreases"], "decreases"),
+                **dict.fromkeys(d["purpose_increases"], "increases"),
+            },
         )
 
     def __call__(self, doc: ArticleDoc) -> None:
@@ -120,7 +135,11 @@ class CausalFinder:
         text = s.text
         lead_start = _clause_start(text, m.start())
         lead = text[lead_start : m.start()]
-        if cue.order == "forward" and (_DETERMINER.search(lead) or _PREP_START.match(text[m.end() :].lstrip())):
+        single = " " not in m.group(0)
+        after = text[m.end() :].lstrip()
+        if cue.order == "forward" and (_DETERMINER.search(lead) or (single and _PREP_START.match(after))):
+            return None
+        if _ACTION_EFFECT.match(after):
             return None
         polarity = cue.polarity
         if cue.order == "purpose":
@@ -155,19 +174,18 @@ class CausalFinder:
         return fact
 
     def _subject(self, lead: str) -> str:
-        pieces = [p for p in re.split(r",\s+", lead) if p.strip()]
-        if not pieces:
-            return ""
-        first = pieces[0]
-        chosen = (
-            pieces[-1]
-            if _SUBORDINATE.match(first.strip())
-            or (len(pieces) > 1 and _TRAIL.sub("", pieces[-1]).strip() != "" and _SUBORDINATE.match(first.strip()))
-            else first
-        )
-        if not _TRAIL.sub("", chosen).strip() and len(pieces) > 1:
-            chosen = pieces[0]
-        return _TRAIL.sub("", chosen)
+        """The cause (or effect) phrase before a cue: the clause's subject, as well as rules can tell."""
+        lead = _SPEECH.sub("", lead)
+        if _REL_END.search(lead):  # "failures that forced ..." -> "failures"
+            head = _REL_END.sub("", lead)
+            return " ".join(re.split(r",\s+", head)[-1].split()[-6:])
+        lead = _REL_MID.sub("", lead)
+        pieces = [p for p in re.split(r",\s+", lead) if self._tidy(p)]
+        good = [p for p in pieces if not _SUBORDINATE.match(p.strip()) and not re.match(r"^\s*\w+(?:ing|ed)\b", p)]
+        chosen = (good or pieces or [""])[0]
+        chosen = _TRAIL.sub("", chosen)
+        cut = _TRAIL.sub("", _AUX.sub("", chosen))
+        return cut if self._tidy(cut) else chosen
 
     def _backward(self, text: str, lead: str, m: re.Match[str]) -> tuple[str, str] | None:
         after = text[m.end() :]
@@ -182,14 +200,8 @@ class CausalFinder:
         verb = _VERB_AFTER_TO.match(text[m.end() :])
         if verb is None:
             return None
-        word = verb.group(1)
-        polarity = None
-        for c in self.cues:
-            if c.order == "forward" and c.pattern.fullmatch(word):
-                polarity = c.polarity
-                break
-        if polarity is None and _NEUTRAL_AIMS.match(word):
-            polarity = "increases"
+        word = verb.group(1).lower()
+        polarity = self.aims.get(word) or self.aims.get(re.sub(r"(?:e?s|ed|ing)$", "", word))
         if polarity is None:
             return None
         effect = _effect(text, m.end() + verb.end())

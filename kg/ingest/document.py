@@ -17,6 +17,18 @@ from typing import Any
 from kg.ingest.reader import ArticleInput
 
 RULE_VERSION = "1"
+# The arguments that identify a fact of each kind within one sentence (links or values).
+KEY_ARGUMENTS: dict[str, tuple[str, ...]] = {
+    "SupplierSwitch": ("switcher", "fromSupplier"),
+    "ChipDevelopment": ("designer", "product"),
+    "Procurement": ("buyer", "item"),
+    "Manufacturing": ("manufacturer",),
+    "Investment": ("investor", "investee"),
+    "MarketMove": ("subject",),
+    "Statement": ("speaker",),
+    "PolicyAction": ("target",),
+    "CausalClaim": ("causeText", "effectText"),
+}
 
 
 @dataclass(frozen=True)
@@ -69,12 +81,14 @@ class Fact:
     rule_version: str = RULE_VERSION
 
     def signature(self) -> tuple[Any, ...]:
-        """Identity used to drop duplicate facts from one sentence."""
+        """Identity of a fact within its sentence: its kind and its key arguments."""
+        keys = KEY_ARGUMENTS.get(self.kind)
+        if keys is None:
+            return (self.kind, self.sentence.index, tuple(sorted(self.links.items())))
         return (
             self.kind,
             self.sentence.index,
-            tuple(sorted(self.links.items())),
-            tuple(sorted((k, str(v)) for k, v in self.values.items() if k not in {"content"})),
+            tuple(self.links.get(k) or str(self.values.get(k, "")).lower() for k in keys),
         )
 
 
@@ -99,7 +113,13 @@ class ArticleDoc:
         return [m for m in self.mentions if m.sentence == sentence.index]
 
     def add_fact(self, fact: Fact) -> None:
-        """Add a fact unless the same one from the same sentence is there already."""
+        """Add a fact; the same fact found again in a sentence only fills in what was missing."""
         sig = fact.signature()
-        if all(f.signature() != sig for f in self.facts):
-            self.facts.append(fact)
+        for f in self.facts:
+            if f.signature() == sig:
+                for k, v in fact.links.items():
+                    f.links.setdefault(k, v)
+                for k, v in fact.values.items():
+                    f.values.setdefault(k, v)
+                return
+        self.facts.append(fact)

@@ -78,7 +78,7 @@ class StatementFinder:
                 role, org = self._around(doc, mentions, i, m)
                 old = out.get(m.key, (None, None))
                 out[m.key] = (old[0] or role, old[1] or org)
-        for key, ent in doc.entities.items():
+        for key, ent in list(doc.entities.items()):
             if ent.type == "Person" and ent.linked:
                 role, org = out.get(key, (None, None))
                 aff = ent.data.get("affiliation")

@@ -15,7 +15,6 @@ which Oxigraph runs as one transaction: a failure leaves the store as it was.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,7 @@ import pyoxigraph as ox
 from rdflib import Graph
 
 from kg.errors import QueryError, StoreError, StoreInUse
+from kg.store.bindings import safe_iri, triples_text
 from kg.store.terms import row_values
 
 DB_DIR = "oxigraph"
@@ -45,7 +45,12 @@ class LocalStore:
 
     @classmethod
     def open(cls, folder: str | Path, *, read_only: bool = False, create: bool = True) -> LocalStore:
-        """Open (or create) the store in ``folder``; read-only opens may run beside a writer."""
+        """Open (or create) the store in ``folder``.
+
+        Only one process may open a folder read-write (:class:`~kg.errors.StoreInUse` otherwise).
+        A read-only open beside a live writer is undefined behaviour in Oxigraph (pyoxigraph's
+        documentation): while ``kg serve --allow-updates`` runs, read through its URL instead.
+        """
         folder = Path(folder)
         db = folder / DB_DIR
         if not db.exists():
@@ -64,20 +69,30 @@ class LocalStore:
     def replace_graphs(self, graph: str, data: Graph, *, drop: Iterable[str] = ()) -> None:
         """Atomically drop ``drop`` graphs and ``graph``, then write ``data`` as ``graph``."""
         self._writable()
-        nt = data.serialize(format="nt", encoding="utf-8")
-        quads = list(ox.parse(io.BytesIO(nt), format=ox.RdfFormat.N_TRIPLES))
         names = [graph, *[d for d in drop if d != graph]]
-        drops = " ".join(f"DROP SILENT GRAPH <{g}> ;" for g in names)
-        body = "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+        body = triples_text(data, graph)
         try:
-            self._store.update(f"{drops}\nINSERT DATA {{ GRAPH <{graph}> {{\n{body}\n}} }}")
-        except (OSError, SyntaxError, ValueError) as e:
+            drops = " ".join(f"DROP SILENT GRAPH {safe_iri(g)} ;" for g in names)
+            self._store.update(f"{drops}\nINSERT DATA {{ GRAPH {safe_iri(graph)} {{\n{body}\n}} }}")
+        except (OSError, SyntaxError, ValueError, RuntimeError) as e:
+            # RuntimeError: Oxigraph failed while running the update (it rolled it back).
             raise StoreError(f"writing graph {graph} failed: {e}") from e
 
     def drop_graph(self, graph: str) -> None:
         """Remove one named graph."""
         self._writable()
-        self._store.update(f"DROP SILENT GRAPH <{graph}>")
+        try:
+            self._store.update(f"DROP SILENT GRAPH {safe_iri(graph)}")
+        except (OSError, ValueError, RuntimeError) as e:
+            raise StoreError(f"dropping graph {graph} failed: {e}") from e
+
+    def extend(self, quads: Iterable[ox.Quad]) -> None:
+        """Add quads in one transaction (pyoxigraph makes each call atomic)."""
+        self._writable()
+        try:
+            self._store.extend(quads)
+        except (OSError, ValueError, RuntimeError) as e:
+            raise StoreError(f"adding quads failed: {e}") from e
 
     def load_file(self, path: str | Path, *, fmt: ox.RdfFormat, graph: str | None = None) -> None:
         """Load an RDF file (parsed strictly by Oxigraph; nothing is written on failure)."""
@@ -110,7 +125,12 @@ class LocalStore:
 
     def ask(self, query: str) -> bool:
         """Run an ASK query."""
-        result = self._store.query(query)
+        try:
+            result = self._store.query(query)
+        except (SyntaxError, ValueError, OSError, RuntimeError) as e:
+            raise QueryError(f"query failed: {e}") from e
+        if not isinstance(result, ox.QueryBoolean):
+            raise QueryError("not an ASK query")
         return bool(result)
 
     def quads(self, graph: str | None = None) -> Iterator[ox.Quad]:
