@@ -22,19 +22,16 @@ Cue words are data (``kg/data/lexicons/entities.yaml``).
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
-import yaml
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Token
 
 from kg.gazetteer import Gazetteer, slug
 from kg.ingest.document import ArticleDoc, Entity, Mention
+from kg.ingest.names import CueLexicon, NameCues, mention
 from kg.ingest.nlp import make_nlp
-from kg.resources import lexicon_path
 
 _MODEL = re.compile(r"^(?=[A-Za-z0-9\-]*\d)(?=[A-Za-z0-9\-]*[A-Za-z])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*$")
 _NOT_MODEL = re.compile(r"^(?:\d{4}s|\d+(?:nm|st|nd|rd|th|m|k|bn|x|s|pm|am|mm|gb|tb)|[A-Z]\d?)$", re.I)
@@ -43,60 +40,17 @@ _POSS = {"'s", "’s", "'", "’"}
 
 
 @dataclass
-class _Lex:
-    firm_cues: list[list[str]]
-    firm_suffixes: set[str]
-    chip_nouns: set[str]
-    device_nouns: set[str]
-    not_models: set[str]
-    roles: list[list[str]]
-    speech: set[str]
-    stop: set[str]
-    not_firms: set[str]
-    anaphora: list[list[str]]
-    role_heads: set[str]
-    list_cues: list[list[str]]
-    share_cues: list[list[str]]
-    generic_suffixes: set[str]
-    launch_verbs: set[str]
-
-    @classmethod
-    def load(cls) -> _Lex:
-        d: dict[str, Any] = yaml.safe_load(lexicon_path("entities.yaml").read_text(encoding="utf-8"))
-
-        def phrases(key: str) -> list[list[str]]:
-            return sorted((p.lower().split() for p in d[key]), key=len, reverse=True)
-
-        return cls(
-            firm_cues=phrases("firm_cue_nouns"),
-            firm_suffixes=set(d["firm_suffixes"]),
-            chip_nouns={w.lower() for p in d["chip_nouns"] for w in p.split()[-1:]},
-            device_nouns={w.lower() for w in d["device_nouns"]},
-            not_models={w.lower() for w in d["not_models"]},
-            roles=phrases("person_roles"),
-            speech={w.lower() for w in d["speech_verbs"]},
-            stop=set(d["name_stopwords"]),
-            not_firms={w.lower() for w in d["sources_not_firms"]},
-            anaphora=phrases("firm_anaphora_heads"),
-            role_heads={p.split()[-1].lower() for p in d["person_roles"]},
-            list_cues=phrases("firm_list_cues"),
-            share_cues=phrases("firm_share_cues"),
-            generic_suffixes=set(d["generic_firm_suffixes"]),
-            launch_verbs={w.lower() for w in d["launch_verbs"]},
-        )
-
-
-@dataclass
 class EntityFinder:
     """The entity stage: adds ``mentions`` and ``entities`` to the document."""
 
     gazetteer: Gazetteer
-    lex: _Lex
+    lex: CueLexicon
     matcher: PhraseMatcher
     name: str = "entities"
     needs: tuple[str, ...] = ("sentences",)
     adds: tuple[str, ...] = ("tokens", "mentions", "entities")
     models: dict[str, list[str]] = field(default_factory=dict)
+    names: NameCues | None = None
     qualified: PhraseMatcher | None = None
     makers: dict[str, set[str]] = field(default_factory=dict)  # entity key -> keys of its designer and kin
 
@@ -131,7 +85,8 @@ class EntityFinder:
                 if (parent := gaz.by_id(d.data.get("parent", ""))) is not None:
                     kin.add(parent.key)
                 makers[e.key] = kin
-        return cls(gaz, _Lex.load(), matcher, models=models, qualified=qualified, makers=makers)
+        lex = CueLexicon.load()
+        return cls(gaz, lex, matcher, models=models, names=NameCues(lex), qualified=qualified, makers=makers)
 
     def __call__(self, doc: ArticleDoc) -> None:
         """Fill ``doc.tokens``, ``doc.mentions`` and ``doc.entities``."""
@@ -159,7 +114,7 @@ class EntityFinder:
         for match_id, s, e in self.qualified(tokens):
             key = tokens.vocab.strings[match_id]
             span = tokens[s:e]
-            m = _mention(
+            m = mention(
                 span.start_char, span.end_char, span.text, self.gazetteer.entities[key], starts, "ent.gazetteer"
             )
             if any(o.sentence == m.sentence and o.key in self.makers.get(key, set()) for o in out):
@@ -177,7 +132,7 @@ class EntityFinder:
             }:
                 continue
             doc.entities.setdefault(key, ent)
-            out.append(_mention(span.start_char, span.end_char, span.text, ent, starts, "ent.gazetteer"))
+            out.append(mention(span.start_char, span.end_char, span.text, ent, starts, "ent.gazetteer"))
 
     # -- model numbers ---------------------------------------------------------------------
     def _models(self, doc: ArticleDoc, tokens: Doc, starts: list[int], out: list[Mention]) -> None:
@@ -199,7 +154,7 @@ class EntityFinder:
                 out.remove(family)
                 start = family.start
             text = doc.text[start : span.end_char]
-            out.append(_mention(start, span.end_char, text, ent, starts, "ent.model-number"))
+            out.append(mention(start, span.end_char, text, ent, starts, "ent.model-number"))
 
     def _is_model(self, tok: Token) -> bool:
         t = tok.text
@@ -270,106 +225,18 @@ class EntityFinder:
             if span is None:
                 continue
             known = {m.end: m for m in out}
-            for start, end, typ, rule in self._cue_names(span, taken, known):
+            for start, end, typ, rule in self._names().cue_names(span, taken, known):
                 text = doc.text[start:end]
                 prefix = {"Firm": "firm", "Person": "person", "GovernmentBody": "body"}[typ]
                 key = f"{prefix}/{slug(text)}"
                 ent = doc.entities.setdefault(key, Entity(key, typ, text, False))
-                out.append(_mention(start, end, text, ent, starts, rule))
+                out.append(mention(start, end, text, ent, starts, rule))
                 taken.update(range(start, end))
 
-    def _cue_names(self, span: Any, taken: set[int], known: dict[int, Mention]) -> list[tuple[int, int, str, str]]:
-        found: list[tuple[int, int, str, str]] = []
-        toks = list(span)
-        for i, tok in enumerate(toks):
-            if tok.idx in taken or not _CAP.match(tok.text) or tok.text in self.lex.stop:
-                continue
-            if i > 0 and _CAP.match(toks[i - 1].text) and toks[i - 1].text not in self.lex.stop:
-                continue  # not the start of a name
-            j = _name_end(toks, i, taken)
-            k = j
-            while k + 2 < len(toks) and toks[k + 1].text in {"of", "and"} and _CAP.match(toks[k + 2].text):
-                k = _name_end(toks, k + 2, taken)
-            if k > j and toks[k].text in self.lex.firm_suffixes | {"China"}:
-                j = k
-            name = toks[i : j + 1]
-            while name and (
-                name[-1].text in {"&", "-"}
-                or (name[-1].text in self.lex.stop and name[-1].text not in self.lex.firm_suffixes)
-            ):
-                name = name[:-1]
-            if not name or " ".join(t.text for t in name).lower() in self.lex.not_firms:
-                continue
-            typ = self._name_type(toks, i, i + len(name) - 1, known)
-            if typ:
-                found.append((name[0].idx, name[-1].idx + len(name[-1].text), *typ))
-        return found
-
-    def _name_type(self, toks: list[Token], i: int, j: int, known: dict[int, Mention]) -> tuple[str, str] | None:
-        words = [t.text for t in toks[i : j + 1]]
-        before = [t.lower_ for t in toks[max(0, i - 6) : i]]
-        after = [t.lower_ for t in toks[j + 1 : j + 12]]
-        if (len(words) >= 2 and words[-1] == "government") or (words[0] == "Ministry" and len(words) > 2):
-            return "GovernmentBody", "ent.body-cue"
-        if after[:1] in (["government"], ["-"]) or after[:2] in (["municipal", "government"], ["city", "government"]):
-            return None  # a body handled on the extended span, or a place ("Shenzhen-based")
-        if (words[-1] in self.lex.firm_suffixes and len(words) >= 2) or _ends_with(before, self.lex.firm_cues):
-            return "Firm", "ent.firm-cue"
-        if (
-            len(before) >= 2
-            and before[-1] in {"at", "of", "with", "from"}
-            and before[-2]
-            in self.lex.role_heads
-            | {
-                "analysts",
-                "economists",
-                "strategists",
-            }
-        ):
-            return "Firm", "ent.firm-cue"
-        if self._person_like(words) and self._person_context(before, after):
-            return "Person", "ent.person-cue"
-        if after[:1] and after[0] in _POSS and len(after) > 1 and after[1] in self.lex.chip_nouns:
-            return "Firm", "ent.firm-cue"
-        if after[:1] == [","] and after[1:2] in (["a"], ["an"]):
-            clause = after[2 : after.index(",", 1) if "," in after[1:] else len(after)]
-            if _contains_any(clause, self.lex.firm_cues):
-                return "Firm", "ent.firm-cue"
-        if self._listed_with_firms(toks, i, j, known) or _contains_any(before[-2:] + after[:1], self.lex.share_cues):
-            return "Firm", "ent.firm-cue"
-        return None
-
-    def _person_like(self, words: list[str]) -> bool:
-        return 2 <= len(words) <= 3 and all(w[:1].isupper() and (w[1:].islower() or "-" in w) for w in words)
-
-    def _person_context(self, before: list[str], after: list[str]) -> bool:
-        lead = [w for w in before if w not in {",", "the"}]
-        if (lead[-1:] and lead[-1] in self.lex.role_heads | self.lex.speech) or (
-            len(lead) >= 2 and lead[-2] in self.lex.role_heads and lead[-1] not in {"at", "of", "for", "with", "in"}
-        ):
-            return True
-        if after[:1] and after[0] in self.lex.speech:
-            return True
-        if after[:1] == [","]:
-            rest = after[1 : after.index(",", 1) if "," in after[1:] else len(after)]
-            return any(w in self.lex.role_heads for w in rest[:6]) or bool(rest[:1] and rest[0] in self.lex.speech)
-        return False
-
-    def _listed_with_firms(self, toks: list[Token], i: int, j: int, known: dict[int, Mention]) -> bool:
-        """A name in a list with known firms, or after "companies such as" / "firms including"."""
-        k = i - 1
-        while k >= 0 and (toks[k].text in {",", "and", "or", "&"} or _CAP.match(toks[k].text)):
-            m = known.get(toks[k].idx + len(toks[k].text))
-            if m is not None and m.type == "Firm":
-                return True
-            k -= 1
-        lead = [t.lower_ for t in toks[max(0, k - 3) : k + 1]]
-        if _ends_with(lead, self.lex.list_cues):
-            return True
-        nxt = toks[j + 1 : j + 3]
-        if nxt and nxt[0].text in {",", "and", "or"} and len(nxt) > 1:
-            return any(m.start == nxt[1].idx and m.type == "Firm" for m in known.values())
-        return False
+    def _names(self) -> NameCues:
+        if self.names is None:
+            self.names = NameCues(self.lex)
+        return self.names
 
     def _relabel(self, doc: ArticleDoc, mentions: list[Mention]) -> None:
         """An unknown firm used mostly by its first word is labelled by it ("Kuaishou Technology" -> "Kuaishou")."""
@@ -406,7 +273,7 @@ class EntityFinder:
             key = refs.get(tok.text)
             if key and tok.idx not in taken and tok.idx > first_seen.get(key, 0):
                 out.append(
-                    _mention(
+                    mention(
                         tok.idx,
                         tok.idx + len(tok.text),
                         tok.text,
@@ -416,20 +283,6 @@ class EntityFinder:
                     )
                 )
         return out
-
-
-def _name_end(toks: list[Token], i: int, taken: set[int]) -> int:
-    """The last token of the capitalised run starting at ``i`` (``&`` and ``-`` may join it)."""
-    j = i
-    while j + 1 < len(toks) and (_CAP.match(toks[j + 1].text) or toks[j + 1].text in {"&", "-"}):
-        if toks[j + 1].idx in taken:
-            break
-        j += 1
-    return j
-
-
-def _mention(start: int, end: int, text: str, ent: Entity, starts: list[int], rule: str) -> Mention:
-    return Mention(start, end, text, ent.key, ent.type, bisect.bisect_right(starts, start) - 1, rule)
 
 
 def _merge_short_firms(doc: ArticleDoc, mentions: list[Mention]) -> list[Mention]:
@@ -453,18 +306,6 @@ def _family_before(known: list[Mention], at: int, model: str) -> str | None:
         if m.type == "ChipFamily" and 0 <= at - m.end <= 1:
             return f"{m.text} {model}"
     return None
-
-
-def _ends_with(words: list[str], phrases: list[list[str]]) -> bool:
-    return any(len(p) <= len(words) and words[len(words) - len(p) :] == p for p in phrases)
-
-
-def _starts_with(words: list[str], phrases: list[list[str]]) -> bool:
-    return any(words[: len(p)] == p for p in phrases)
-
-
-def _contains_any(words: list[str], phrases: list[list[str]]) -> bool:
-    return any(words[k : k + len(p)] == p for p in phrases for k in range(len(words)))
 
 
 def _resolve_overlaps(mentions: list[Mention]) -> list[Mention]:
