@@ -56,7 +56,11 @@ _AUX = re.compile(
     r"\s+(?:has|have|had|is|are|was|were|will|would|could|may|might|can|did|does|do|should|must)\b.*$", re.I
 )
 _REL_END = re.compile(r"\s+(?:that|which|who)(?:\s+\w+ly)?\s*$", re.I)
-_REL_MID = re.compile(r"^.*\b(?:where|whereby|so that|because|since|if|unless|once|as)\s+", re.I)
+_REL_MID = re.compile(
+    r"^.*\b(?:where|whereby|so that|because|since|if|unless|once|as|(?:concerns?|fears?|worr(?:y|ies)|hopes?|"
+    r"expectations?|beliefs?|risks?|signs?|evidence|news|reports?|bets?|view|argument|idea) that)\s+",
+    re.I,
+)
 _PREP_START = re.compile(r"^(?:on|for|of|in|at|by|from|with|as|over|against|into)\b", re.I)
 _EFFECT_END = re.compile(
     r"[,;:—–(]|\s+-\s+|\s+(?:while|which|but|whereas|although|though|because|as well as)\b|\s+and\s+(?=\w+(?:ed|es)\b)"

@@ -257,7 +257,8 @@ class EntityFinder:
         for m in mentions:
             words = m.text.split()
             if m.type == "Person" and len(words) >= 2:
-                refs.setdefault(words[-1], m.key)
+                refs.setdefault(words[-1], m.key)  # "Huang" for Jensen Huang
+                refs.setdefault(words[0], m.key)  # "Gao" for Gao Ming (family name first)
             elif (
                 m.type == "Firm"
                 and len(words) >= 2

@@ -29,7 +29,11 @@ from kg.ingest.document import ArticleDoc, Entity, Fact, Mention, Sentence
 from kg.resources import lexicon_path
 
 TARGET_TYPES = {"Country", "Firm", "Chip", "ChipFamily", "Technology", "Device"}
-_NEG = re.compile(r"\b(?:no|not|never|without|lift\w*|eas\w*|scrap\w*|rescind\w*|revok\w*)\s+(?:\w+\s+){0,2}$", re.I)
+_NEG = re.compile(
+    r"\b(?:no|not|never|without|lift\w*|eas\w*|scrap\w*|rescind\w*|revok\w*|further|future|possible|potential|"
+    r"any|more|earlier|comply with|complying with)\s+(?:\w+\s+){0,2}$|\b(?:could|would|may|might)\s+$",
+    re.I,
+)
 _REGION_END = re.compile(
     r"[;:—–(]|\s-\s|,\s+(?!including|such as|as well as)|\b(?:is|are|was|were|will|would|could|may|might|can|"
     r"should|has|have|had|that|which|who|because|but|while|after|when|since|said|says|saying|according|meaning|"

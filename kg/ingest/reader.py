@@ -16,6 +16,7 @@ line ends normalised, so the stored text is clean; evidence offsets index into t
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import json
 import re
@@ -112,7 +113,18 @@ def decode_bytes(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        return data.decode("cp1252", errors=_LATIN1_FALLBACK)
+
+
+def _latin1_for_undefined(err: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: bytes Windows-1252 leaves undefined are read as Latin-1."""
+    if not isinstance(err, UnicodeDecodeError):
+        raise err
+    return err.object[err.start : err.end].decode("latin-1"), err.end
+
+
+_LATIN1_FALLBACK = "chipkg-latin1"
+codecs.register_error(_LATIN1_FALLBACK, _latin1_for_undefined)
 
 
 def _decode(data: bytes, codec: str, name: str) -> str:
@@ -122,8 +134,12 @@ def _decode(data: bytes, codec: str, name: str) -> str:
         raise UnreadableArticle(name, f"invalid {codec}: {e.reason}") from e
 
 
-def read_path(path: str | Path, *, max_bytes: int = MAX_BYTES) -> list[ArticleInput]:
-    """Read one file into one or more articles (JSON Lines may hold several)."""
+def read_path(path: str | Path, *, max_bytes: int | None = None) -> list[ArticleInput]:
+    """Read one file into one or more articles (JSON Lines may hold several).
+
+    ``max_bytes`` defaults to :data:`MAX_BYTES`, read at call time (so it can be changed).
+    """
+    max_bytes = MAX_BYTES if max_bytes is None else max_bytes
     name = str(path)
     p = Path(path)
     if not p.is_file():

@@ -146,7 +146,7 @@ class RuleEngine:
     def _apply(self, doc: ArticleDoc, rule: Rule, s: Sentence, mentions: list[Mention], m: re.Match[str]) -> list[Fact]:
         t0, t1 = s.start + m.start(), s.start + m.end()
         lead = s.text[clause_start(s.text, m.start()) : m.start()]
-        if any(g.search(s.text if g.pattern.endswith("$") else lead) for g in rule.guards):
+        if any(g.search(self._guard_scope(g, s, m, lead)) for g in rule.guards):
             return []
         links: list[dict[str, str]] = [{}]
         used: set[str] = set()
@@ -206,6 +206,16 @@ class RuleEngine:
         if known is None or designer is None:
             return True
         return designer in {known, self.parents.get(known)} or self.parents.get(designer) == known
+
+    @staticmethod
+    def _guard_scope(guard: re.Pattern[str], s: Sentence, m: re.Match[str], lead: str) -> str:
+        """What a guard reads: the whole sentence (``...$``), the trigger and what follows (``(?#trigger)``),
+        or the clause before the trigger."""
+        if guard.pattern.endswith("$"):
+            return s.text
+        if guard.pattern.startswith("(?#trigger)"):
+            return s.text[m.start() : m.end() + 40]
+        return lead
 
     def _fill(
         self,
@@ -273,6 +283,8 @@ class RuleEngine:
             return True
         key = self._key(doc, slot, x)
         ent = doc.entities.get(key)
+        if ent is not None and not ent.linked:
+            return True  # an unknown firm's roles are unknown
         roles = set(ent.data.get("roles", [])) if ent else set()
         if slot.role == "designer":
             return (
@@ -329,11 +341,22 @@ def supplier_of(doc: ArticleDoc, key: str, suppliers: dict[str, str]) -> str | N
     return None
 
 
+_INTRO = re.compile(
+    r"(?:after|when|while|although|though|as|despite|following|since|if|because|once|before|until|in|on|for|with|"
+    r"amid|under|by|last|this|earlier|later|meanwhile|separately|however|still|yet|now)\b",
+    re.I,
+)
+
+
 def clause_start(text: str, at: int) -> int:
-    """Where the clause holding position ``at`` begins (after ; : — or a comma + connective)."""
+    """Where the clause holding position ``at`` begins: after ; : — , a comma + connective, or an intro phrase."""
     best = 0
     for m in re.finditer(r"[;:—–]\s*|,\s+(?=(?:but|while|which|although|though|whereas|however)\b)", text[:at]):
         best = m.end()
+    for m in re.finditer(r",\s+", text[best:at]):  # "After months of crashes on X, Y returned ..."
+        if _INTRO.match(text[best:].lstrip()):
+            best += m.end()
+        break
     return best
 
 
