@@ -81,9 +81,9 @@ class KnowledgeGraph:
         return list(QueryPack.load().questions.values())
 
     def ask(self, question: str, **params: Any) -> list[Row]:
-        """Answer a named question; parameters by name (``supplier="Nvidia"``)."""
+        """Answer a named question; parameters by name (``supplier="Nvidia"``; ``None`` = not given)."""
         q = QueryPack.load().get(question)
-        rows = run_question(self._select, q, {k: str(v) for k, v in params.items()})
+        rows = run_question(self._select, q, {k: "" if v is None else str(v) for k, v in params.items()})
         return [Row(r) for r in rows]
 
     def sparql(self, query: str) -> list[Row]:

@@ -101,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(e), EXIT_STORE)
     except KGError as e:
         return _fail(str(e), EXIT_ERROR)
+    except (OSError, UnicodeError) as e:  # e.g. --out in a missing folder, a query file that is not UTF-8
+        return _fail(str(e), EXIT_ERROR)
 
 
 def _fail(message: str, code: int) -> int:
@@ -130,6 +132,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
             raise ParameterError(f"--param takes NAME=VALUE, got {item!r}")
         k, v = item.split("=", 1)
         params[k.strip()] = v
+    from kg.query.pack import QueryPack
+
+    QueryPack.load().get(args.question)  # an unknown question is reported before the store is opened
     g = _open(args, read_only=True)
     rows = g.ask(args.question, **params)
     _print_rows(rows, args.format)
@@ -154,7 +159,9 @@ def cmd_questions(args: argparse.Namespace) -> int:
 def cmd_sparql(args: argparse.Namespace) -> int:
     text = args.query
     path = Path(text)
-    if len(text) < 4096 and "\n" not in text and path.suffix in {".rq", ".sparql"} and path.is_file():
+    if len(text) < 4096 and "\n" not in text and path.suffix in {".rq", ".sparql"}:
+        if not path.is_file():
+            raise QueryError(f"no such query file: {text}")
         text = path.read_text(encoding="utf-8")
     g = _open(args, read_only=True)
     _print_rows(g.sparql(text), args.format)
@@ -166,6 +173,8 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     from kg.store.quarantine import Quarantine
 
     folder = Path(args.store) if args.store else default_store_path()
+    if not (folder / "oxigraph").is_dir():
+        raise StoreError(f"no store at {folder}: create one with `kg ingest ARTICLES --store {folder}`")
     _print_rows(Quarantine(folder / "quarantine").list(), args.format)
     return EXIT_OK
 
@@ -274,7 +283,7 @@ def format_table(rows: list[dict[str, Any]], keys: list[str], *, width: int = 48
     head = "  ".join(k.ljust(widths[k]) for k in keys)
     rule = "  ".join("-" * widths[k] for k in keys)
     body = ["  ".join(cell(r.get(k)).ljust(widths[k]) for k in keys) for r in rows]
-    return "\n".join([head, rule, *body, f"({len(rows)} rows)"])
+    return "\n".join([head, rule, *body, f"({len(rows)} row{'' if len(rows) == 1 else 's'})"])
 
 
 if __name__ == "__main__":

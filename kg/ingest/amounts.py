@@ -127,9 +127,12 @@ def _int(value: Decimal) -> Decimal:
     return Decimal(int(value)) if value == value.to_integral_value() else value
 
 
-def find_quantity(text: str) -> Decimal | None:
-    """The first count of units/chips in ``text`` ("1,000 chips", "tens of thousands of GPUs")."""
-    money = [(f.start, f.end) for f in find_money(text)]
+def find_quantity(text: str, *, exclude: list[tuple[int, int]] | None = None) -> Decimal | None:
+    """The first count of units/chips in ``text`` ("1,000 chips", "tens of thousands of GPUs").
+
+    Numbers inside ``exclude`` spans (e.g. a chip's name, "Siyuan 590") are not counts.
+    """
+    money = [(f.start, f.end) for f in find_money(text)] + list(exclude or [])
     for m in _QTY.finditer(text):
         if any(a <= m.start() < b for a, b in money):
             continue

@@ -26,6 +26,7 @@ from kg.ingest.dates import month_year
 from kg.ingest.document import ArticleDoc, Fact, Mention, Sentence
 from kg.resources import lexicon_path
 
+GUARD_WORDS = 8  # guards read at most this many words before a trigger
 _LIST_GAP = re.compile(r"^\s*(?:,|and|or|&|,\s*and|,\s*or)?\s*$")
 _CLAUSE_END = re.compile(r"[;:—–]|,\s+(?:which|while|but|as|where|and\s+(?:is|are|was|were|has|have))\b|\.\s")
 
@@ -145,7 +146,7 @@ class RuleEngine:
 
     def _apply(self, doc: ArticleDoc, rule: Rule, s: Sentence, mentions: list[Mention], m: re.Match[str]) -> list[Fact]:
         t0, t1 = s.start + m.start(), s.start + m.end()
-        lead = s.text[clause_start(s.text, m.start()) : m.start()]
+        lead = " ".join(s.text[clause_start(s.text, m.start()) : m.start()].split()[-GUARD_WORDS:])
         if any(g.search(self._guard_scope(g, s, m, lead)) for g in rule.guards):
             return []
         links: list[dict[str, str]] = [{}]
@@ -172,7 +173,7 @@ class RuleEngine:
             if not self._consistent(rule.fact, link):
                 continue
             fact = Fact(rule.fact, s, rule.id, rule.confidence, links=link, rule_version=rule.version)
-            self._values(rule, fact, s, m)
+            self._values(doc, rule, fact, s, m)
             if any(v not in fact.values for v in rule.require_values):
                 continue
             fact.values.update(rule.fixed)
@@ -284,7 +285,7 @@ class RuleEngine:
         key = self._key(doc, slot, x)
         ent = doc.entities.get(key)
         if ent is not None and not ent.linked:
-            return True  # an unknown firm's roles are unknown
+            return slot.role == "designer"  # an unknown firm may design chips; a foundry must be known
         roles = set(ent.data.get("roles", [])) if ent else set()
         if slot.role == "designer":
             return (
@@ -299,7 +300,7 @@ class RuleEngine:
             return supplier_of(doc, x.key, self.suppliers) or x.key
         return x.key
 
-    def _values(self, rule: Rule, fact: Fact, s: Sentence, m: re.Match[str]) -> None:
+    def _values(self, doc: ArticleDoc, rule: Rule, fact: Fact, s: Sentence, m: re.Match[str]) -> None:
         spec = rule.values
         if spec.get("money"):
             money = find_money(s.text)
@@ -307,7 +308,8 @@ class RuleEngine:
                 near = min(money, key=lambda x: abs(x.start - m.start()))
                 fact.values[spec["money"]] = near.amount
                 fact.values["currency"] = near.currency
-        if spec.get("quantity") and (q := find_quantity(s.text)) is not None:
+        names = [(x.start - s.start, x.end - s.start) for x in doc.mentions_in(s)]
+        if spec.get("quantity") and (q := find_quantity(s.text, exclude=names)) is not None:
             fact.values["quantity"] = q
         if spec.get("date") and (d := month_year(s.text)):
             fact.values["date"] = d
