@@ -26,7 +26,10 @@ from kg.resources import lexicon_path
 
 _FIRM_TYPES = {"Firm"}
 _PERSON_PRONOUNS = re.compile(r"\b(?:he|she|his|her)\b", re.I)
-_FIRM_PRONOUNS = re.compile(r"\b[Ii]ts\b")
+_FIRM_PRONOUNS = re.compile(
+    r"\b[Ii]ts\b|\b[Ii]t(?=\s+(?:has\s+|had\s+|have\s+)?(?:ordered|bought|purchased|acquired|shifted|moved|switched|"
+    r"replaced|signed|raised|launched|unveiled|placed|cut|reduced|returned|dropped|ditched|invested|agreed)\b)"
+)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from kg.resources import lexicon_path
 
 _CAP = re.compile(r"^[A-ZÀ-Þ][\w&.\-]*$")
 _POSS = {"'s", "’s", "'", "’"}
+_INSTITUTIONS = {"Ministry", "Department", "Bureau", "Commission", "Office", "Administration", "Agency", "Council"}
 
 
 @dataclass
@@ -93,7 +94,7 @@ class NameCues:
             k = j
             while k + 2 < len(toks) and toks[k + 1].text in {"of", "and"} and _CAP.match(toks[k + 2].text):
                 k = name_end(toks, k + 2, taken)
-            if k > j and toks[k].text in self.lex.firm_suffixes | {"China"}:
+            if k > j and (toks[k].text in self.lex.firm_suffixes | {"China"} or toks[i].text in _INSTITUTIONS):
                 j = k
             name = toks[i : j + 1]
             cue_word = False
@@ -116,7 +117,7 @@ class NameCues:
         words = [t.text for t in toks[i : j + 1]]
         before = [t.lower_ for t in toks[max(0, i - 6) : i]]
         after = [t.lower_ for t in toks[j + 1 : j + 12]]
-        if (len(words) >= 2 and words[-1] == "government") or (words[0] == "Ministry" and len(words) > 2):
+        if (len(words) >= 2 and words[-1] == "government") or (words[0] in _INSTITUTIONS and len(words) > 2):
             return "GovernmentBody", "ent.body-cue"
         if after[:1] in (["government"], ["-"]) or after[:2] in (["municipal", "government"], ["city", "government"]):
             return None  # a body handled on the extended span, or a place ("Shenzhen-based")

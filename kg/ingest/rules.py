@@ -280,6 +280,8 @@ class RuleEngine:
     def _fits(self, doc: ArticleDoc, slot: Slot, x: Mention, used: set[str]) -> bool:
         if x.type not in slot.types or self._key(doc, slot, x) in used:
             return False
+        if x.anaphor and x.text.lower() == "its" and slot.side != "at":
+            return False  # a possessive is never the agent of the event
         if slot.role is None:
             return True
         key = self._key(doc, slot, x)
