@@ -86,14 +86,29 @@ class KnowledgeGraph:
         rows = run_question(self._select, q, {k: "" if v is None else str(v) for k, v in params.items()})
         return [Row(r) for r in rows]
 
-    def sparql(self, query: str) -> list[Row]:
-        """Run a read-only SPARQL SELECT (or ASK) written by the user."""
+    def sparql(self, query: str, *, timeout: float | None = None) -> list[Row]:
+        """Run a read-only SPARQL SELECT (or ASK) written by the user.
+
+        With ``timeout`` (seconds) the query runs in a child process that is stopped when the
+        time is up (:class:`~kg.query.limits.QueryTimeout`); a store on disk opened read-only is
+        reopened read-only in the child.
+        """
         form = check_query(query)
-        if form == "AskQuery":
-            return [Row(boolean=self.store.ask(query))]
-        if form != "SelectQuery":
+        if form not in {"SelectQuery", "AskQuery"}:
             raise QueryError(f"only SELECT and ASK queries are answered as rows, not {form}")
-        return [Row(r) for r in self.store.select(query)]
+        if timeout is None or not isinstance(self.store, LocalStore):  # a remote server has its own limit
+            return [Row(r) for r in self._answer(query, form)]
+        from kg.query.limits import run_with_timeout
+
+        source: Any = (
+            self.folder if self.folder is not None and self.store.read_only else (lambda q: self._answer(q, form))
+        )
+        return [Row(r) for r in run_with_timeout(source, query, seconds=timeout)]
+
+    def _answer(self, query: str, form: str) -> list[dict[str, Any]]:
+        if form == "AskQuery":
+            return [{"boolean": self.store.ask(query)}]
+        return self.store.select(query)
 
     def _select(self, query: str, bindings: dict[str, str] | None) -> list[dict[str, Any]]:
         subs = {k: ox.Literal(v) for k, v in (bindings or {}).items()}

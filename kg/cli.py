@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("sparql", help="run a read-only SPARQL query (text or file)")
     sp.add_argument("query")
+    sp.add_argument("--timeout", type=float, default=30.0, help="stop the query after this many seconds (30)")
     store_opt(sp)
     fmt_opt(sp)
 
@@ -164,7 +165,7 @@ def cmd_sparql(args: argparse.Namespace) -> int:
             raise QueryError(f"no such query file: {text}")
         text = path.read_text(encoding="utf-8")
     g = _open(args, read_only=True)
-    _print_rows(g.sparql(text), args.format)
+    _print_rows(g.sparql(text, timeout=args.timeout), args.format)
     return EXIT_OK
 
 

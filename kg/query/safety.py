@@ -14,16 +14,22 @@ kg.errors.UnsafeQuery: SERVICE calls are refused: the query may only read the lo
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from kg.errors import QueryError, UnsafeQuery
 
 MAX_DEPTH = 64
 MAX_CHARS = 100_000
+_IRIREF = re.compile(r"<[^<>\"{}|^`\\\x00-\x20]*>")
 
 
 def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets outside strings, IRIs and comments."""
+    """The deepest nesting of brackets outside strings, IRIs and comments.
+
+    >>> nesting_depth("SELECT * WHERE { ?s <http://example.org/#p> ?o FILTER((1 < 2)) }")
+    3
+    """
     depth = best = 0
     quote = ""
     i = 0
@@ -35,6 +41,8 @@ def nesting_depth(text: str) -> int:
             elif text.startswith(quote, i):
                 i += len(quote) - 1
                 quote = ""
+        elif ch == "<" and (iri := _IRIREF.match(text, i)):
+            i = iri.end() - 1
         elif ch == "#":
             nl = text.find("\n", i)
             i = len(text) if nl < 0 else nl

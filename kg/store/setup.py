@@ -41,10 +41,10 @@ def ensure_reference_graphs(store: LocalStore) -> None:
     """Write the ontology and gazetteer graphs when absent or out of date."""
     digest, gaz, onto = _reference()
     rows = store.select(f"SELECT ?h WHERE {{ GRAPH <{GAZETTEER}> {{ <{GAZETTEER}> <{CK.contentHash}> ?h }} }}")
-    if rows and rows[0]["h"] == digest:
+    if rows and rows[0]["h"] == digest and ONTOLOGY in store.graphs():
         return
+    store.replace_graphs(ONTOLOGY, onto)  # first: the gazetteer carries the "up to date" marker
     store.replace_graphs(GAZETTEER, gaz)
-    store.replace_graphs(ONTOLOGY, onto)
 
 
 def existing_versions(store: LocalStore) -> dict[str, tuple[str, str]]:
