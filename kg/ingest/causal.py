@@ -37,7 +37,6 @@ _TRAIL = re.compile(
     r"themselves|indeed|arguably|potentially|possibly|perhaps|probably|in fact|helped|helping|help|did|does|do|"
     r"n['’]t|never|no longer|could have|may have|might have|surprisingly|effective|very|so far|"
     r"dramatically|quickly|further|directly|indirectly|largely|partly))+\s*$",
-    re.I,
 )
 _DETERMINER = re.compile(
     r"\b(?:the|a|an|this|these|those|its|their|his|her|our|of|for|whose|such)\s+(?:[a-z\-]+\s+)?$",
@@ -49,7 +48,7 @@ _ACTION_EFFECT = re.compile(
 _SPEECH = re.compile(
     r"^.*\b(?:said|says|say|argued|argues|argue|noted|notes|warned|warns|believes|believe|thinks|think|added|adds|"
     r"wrote|writes|contends|contend|predicted|predicts|expects|expect|suggests|suggest|points out|pointed out|"
-    r"told \w+|acknowledged|insisted|claimed|claims|estimates|reckons|fears|fear)\b(?:\s+that)?\s+",
+    r"told \w+|acknowledged|insisted|claimed|claims|estimates|reckons|fears|fear)\b(?:\s+\w+ly)?(?:\s+that)?\s+",
     re.I,
 )
 _AUX = re.compile(
@@ -95,7 +94,8 @@ class CausalFinder:
         """Compile the causal cue lexicon."""
         d: dict[str, Any] = yaml.safe_load(lexicon_path("causal.yaml").read_text(encoding="utf-8"))
         cues = [
-            _Cue(c["id"], c["polarity"], c["order"], re.compile(rf"\b(?:{c['pattern']})\b", re.I)) for c in d["cues"]
+            _Cue(c["id"], c["polarity"], c["order"], re.compile(rf"(?<!-)\b(?:{c['pattern']})\b(?!-)", re.I))
+            for c in d["cues"]
         ]
         return cls(
             cues,
@@ -114,9 +114,11 @@ class CausalFinder:
         for s in doc.sentences:
             if s.furniture:
                 continue
+            seen: set[str] = set()
             for cue, m in self._matches(s.text):
                 fact = self._claim(doc, s, cue, m)
-                if fact is not None:
+                if fact is not None and fact.values["polarity"] not in seen:
+                    seen.add(fact.values["polarity"])
                     doc.add_fact(fact)
 
     def _matches(self, text: str) -> list[tuple[_Cue, re.Match[str]]]:
