@@ -100,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(e), EXIT_QUESTION)
     except StoreError as e:
         return _fail(str(e), EXIT_STORE)
+    except BrokenPipeError:  # the reader went away (`kg ask ... | head`)
+        sys.stderr.close()
+        return EXIT_OK
     except KGError as e:
         return _fail(str(e), EXIT_ERROR)
     except (OSError, UnicodeError) as e:  # e.g. --out in a missing folder, a query file that is not UTF-8

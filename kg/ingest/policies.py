@@ -125,6 +125,9 @@ class PolicyFinder:
         if not targets:
             return set()
         policy = self._policy(doc, mentions, cue, m, issuer)
+        if issuer is None and policy.linked and (gaz := self.gazetteer.by_id(str(policy.data.get("issuer", "")))):
+            issuer = gaz.key
+            doc.entities.setdefault(gaz.key, gaz)
         date = month_year(s.text)
         for t in targets:
             fact = Fact("PolicyAction", s, "policy.cue", 0.7 if cue.strong else 0.55)
@@ -152,8 +155,8 @@ class PolicyFinder:
                 return gov
         if bodies:
             return bodies[0].key
-        people = [x for x in mentions if x.type == "Person" and 0 <= at - x.end <= 30]
-        return people[-1].key if people else None
+        people = [x for x in mentions if x.type == "Person" and doc.entities[x.key].linked and 0 <= at - x.end <= 30]
+        return people[-1].key if people else None  # a known leader ("Trump's tariffs"), never an analyst
 
     def _government_of(self, doc: ArticleDoc, country_key: str) -> str | None:
         country = doc.entities.get(country_key)
