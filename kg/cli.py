@@ -15,6 +15,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -100,8 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(e), EXIT_QUESTION)
     except StoreError as e:
         return _fail(str(e), EXIT_STORE)
-    except BrokenPipeError:  # the reader went away (`kg ask ... | head`)
-        sys.stderr.close()
+    except BrokenPipeError:  # the reader went away (`kg ask ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except KGError as e:
         return _fail(str(e), EXIT_ERROR)
