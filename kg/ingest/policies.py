@@ -47,6 +47,7 @@ _NOUN_END = re.compile(
     r"blacklist|duties|investigation|probe|funding|subsidies|support|investment|Fund|fund|crackdown|blockade)$"
 )
 _EXCLUDE_BEFORE = re.compile(r"\b(?:by|from|according to|with|than|unlike|like)\s+(?:the\s+)?$", re.I)
+_TARGETED = re.compile(r"\s+(?:on|against|targeting|aimed at|that (?:target|bar|ban|restrict)\w*)\s")
 _POSS_CHIP = re.compile(r"\s*['’]s?\s+(?:[a-z\-]+\s+){0,2}")
 
 
@@ -118,7 +119,7 @@ class PolicyFinder:
         if _NEG.search(s.text[: m.start()][-40:]):
             return set()
         issuer = self._issuer(doc, s, mentions, m)
-        if issuer is None and not cue.strong:
+        if issuer is None and not cue.strong and not _TARGETED.match(s.text, m.end()):
             return set()
         excluded = {issuer, *self._issuer_countries(doc, issuer)}
         targets = [t for t in self._targets(doc, s, mentions, cue, m) if t not in excluded and t not in done]

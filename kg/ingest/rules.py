@@ -291,7 +291,7 @@ class RuleEngine:
         roles = set(ent.data.get("roles", [])) if ent else set()
         if slot.role == "designer":
             return (
-                "designer" in roles
+                bool(roles & {"designer", "memory"})
                 or key in self.suppliers.values()
                 or any(f.links.get("designer") == key for f in doc.facts)
             )
