@@ -62,8 +62,10 @@ class EntityFinder:
         matcher = PhraseMatcher(nlp.vocab, attr="ORTH")
         forms: dict[str, set[str]] = {}
         for name, key in gaz.surface_forms():
+            dotted = name + "." if name.split()[-1] in {"Co", "Corp", "Inc", "Ltd"} else name
             for variant in {
                 name,
+                dotted,
                 name.upper() if len(name) <= 12 else name,
                 name[:1].upper() + name[1:],
             }:

@@ -92,7 +92,10 @@ class NameCues:
                 continue  # not the start of a name
             j = name_end(toks, i, taken)
             k = j
+            person_first = 2 <= j - i + 1 <= 3 and all(t.text[1:].islower() for t in toks[i : j + 1])
             while k + 2 < len(toks) and toks[k + 1].text in {"of", "and"} and _CAP.match(toks[k + 2].text):
+                if person_first and toks[k + 1].text == "of":
+                    break  # "Daniel Okafor of Redpine Capital" is a person of a firm
                 k = name_end(toks, k + 2, taken)
             if k > j and (toks[k].text in self.lex.firm_suffixes | {"China"} or toks[i].text in _INSTITUTIONS):
                 j = k
@@ -106,6 +109,8 @@ class NameCues:
             ):
                 name = name[:-1]
             if not name or " ".join(t.text for t in name).lower() in self.lex.not_firms:
+                continue
+            if re.search(r"-(?:listed|based|made|owned|backed|funded|led|linked)$", name[-1].text):
                 continue
             start = toks.index(name[0]) if cue_word else i
             typ = ("Firm", "ent.firm-cue") if cue_word else self.name_type(toks, start, start + len(name) - 1, known)
