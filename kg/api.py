@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyoxigraph as ox
+from rdflib import Literal, URIRef
 
 from kg.errors import QueryError
 from kg.query.pack import QueryPack, Question, run_question
@@ -110,8 +111,8 @@ class KnowledgeGraph:
             return [{"boolean": self.store.ask(query)}]
         return self.store.select(query)
 
-    def _select(self, query: str, bindings: dict[str, str] | None) -> list[dict[str, Any]]:
-        subs = {k: ox.Literal(v) for k, v in (bindings or {}).items()}
+    def _select(self, query: str, bindings: dict[str, Any] | None) -> list[dict[str, Any]]:
+        subs = {k: _ox_term(v) for k, v in (bindings or {}).items()}
         return self.store.select(query, substitutions=subs)
 
     def export(self, path: str | Path | None = None, *, format: str | None = None) -> bytes:
@@ -128,3 +129,12 @@ class KnowledgeGraph:
         """Flush and release the store."""
         self.store.flush()
         del self.store
+
+
+def _ox_term(term: Any) -> Any:
+    """The pyoxigraph term of an rdflib IRI or literal."""
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal) and term.language:
+        return ox.Literal(str(term), language=term.language)
+    return ox.Literal(str(term))

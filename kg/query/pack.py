@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from rdflib import Literal, URIRef
 
 from kg.errors import ConfigError, ParameterError, QueryError
 from kg.resources import queries_dir
@@ -41,6 +42,11 @@ TYPES = {
     )
 }
 _SAFE_IRI = re.compile(r"^https?://[^\s<>\"{}|\\^`]+$")
+EXACT_LABEL_QUERY = """
+SELECT DISTINCT ?e ?l WHERE {
+  GRAPH ?g { ?e <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l }
+  FILTER(STRSTARTS(STR(?e), "https://w3id.org/chipkg/id/"))
+}"""
 LABEL_QUERY = """
 SELECT DISTINCT ?e ?q WHERE {
   GRAPH ?g { ?e <http://www.w3.org/2000/01/rdf-schema#label>|<http://www.w3.org/2004/02/skos/core#altLabel> ?l }
@@ -152,7 +158,7 @@ def _load(folder: str) -> QueryPack:
     return QueryPack(questions)
 
 
-Select = Callable[[str, dict[str, str] | None], list[dict[str, Any]]]
+Select = Callable[[str, dict[str, Literal | URIRef] | None], list[dict[str, Any]]]
 
 
 def run_question(select: Select, question: Question, params: dict[str, str]) -> list[dict[str, Any]]:
@@ -181,14 +187,28 @@ def run_question(select: Select, question: Question, params: dict[str, str]) -> 
             filters.append(_contains(p.column or p.name, raw))
         elif p.kind == "min":
             filters.append(_at_least(p, raw))
-    rows = select(question.text + _values_block(values), None)
+    # one IRI per parameter binds before evaluation (pyoxigraph substitutions); several, a VALUES block
+    single: dict[str, Literal | URIRef] = {var: URIRef(iris[0]) for var, iris in values.items() if len(iris) == 1}
+    several = {var: iris for var, iris in values.items() if len(iris) > 1}
+    rows = select(question.text + _values_block(several), single or None)
     return [r for r in rows if all(f(r) for f in filters)]
 
 
 def resolve_entity(select: Select, name: str) -> list[str]:
-    """IRIs of entities whose label or alias is ``name`` (case-insensitive)."""
-    rows = select(LABEL_QUERY, {"q": name.strip().lower()})
-    return sorted({str(r["e"]) for r in rows if r.get("e") and _SAFE_IRI.match(str(r["e"]))})
+    """IRIs of entities whose label or alias is ``name``, ignoring case.
+
+    The usual spellings (as given, lower, upper, capitalised, title case; plain or English-tagged)
+    are index lookups; only when none matches are all labels scanned case-insensitively.
+    """
+    name = " ".join(name.split())
+    spellings = {name, name.lower(), name.upper(), name[:1].upper() + name[1:], name.title()}
+    found: set[str] = set()
+    for text in sorted(spellings):
+        for term in (Literal(text, lang="en"), Literal(text)):
+            found |= {str(r["e"]) for r in select(EXACT_LABEL_QUERY, {"l": term}) if r.get("e")}
+    if not found:
+        found = {str(r["e"]) for r in select(LABEL_QUERY, {"q": Literal(name.lower())}) if r.get("e")}
+    return sorted(i for i in found if _SAFE_IRI.match(i))
 
 
 def _var(p: Parameter, q: Question) -> str:
