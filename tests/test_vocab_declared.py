@@ -69,3 +69,20 @@ def test_vocab_relation_rules_use_declared_terms() -> None:
 def test_vocab_policy_cue_types_are_classes() -> None:
     data = yaml.safe_load(lexicon_path("policies.yaml").read_text(encoding="utf-8"))
     assert {c["type"] for c in data["cues"]} - DECLARED == set()
+
+
+def test_vocab_code_uses_declared_terms() -> None:
+    package = Path(__file__).resolve().parents[1] / "kg"
+    used: set[str] = set()
+    for path in package.rglob("*.py"):
+        text = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if ">>>" not in line)
+        used |= set(re.findall(r"\bCK\.([A-Za-z]\w*)", text))
+        used |= set(re.findall(r"\bCK\[\"([A-Za-z]\w*)\"\]", text))
+    assert used and used - DECLARED == set()
+
+
+def test_vocab_fact_kinds_and_arguments_are_declared() -> None:
+    from kg.ingest.document import KEY_ARGUMENTS
+
+    used = set(KEY_ARGUMENTS) | {a for args in KEY_ARGUMENTS.values() for a in args}
+    assert used - DECLARED == set()
