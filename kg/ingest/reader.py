@@ -306,6 +306,15 @@ def _no_constant(value: str) -> Any:
     raise ValueError(f"{value} is not valid JSON")
 
 
+def strict_json_loads(text: str) -> Any:
+    """Parse JSON refusing duplicate keys and NaN/Infinity (``ValueError``).
+
+    >>> strict_json_loads('{"a": 1}')
+    {'a': 1}
+    """
+    return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+
+
 def _load_json(raw: str, name: str) -> Any:
     if not raw.strip():
         return None
@@ -313,7 +322,7 @@ def _load_json(raw: str, name: str) -> Any:
     if depth > MAX_JSON_DEPTH:
         raise UnreadableArticle(name, f"JSON nested {depth} deep (limit {MAX_JSON_DEPTH})")
     try:
-        return json.loads(raw, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        return strict_json_loads(raw)
     except (ValueError, RecursionError) as e:
         raise UnreadableArticle(name, f"bad JSON: {e}") from e
 

@@ -32,7 +32,6 @@ kg.store.imports.RDFImportError: ...data.ttl: not imported (syntax error: ...)
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -41,7 +40,7 @@ from typing import Any, Protocol
 import pyoxigraph as ox
 
 from kg.errors import KGError
-from kg.ingest.reader import max_depth
+from kg.ingest.reader import max_depth, strict_json_loads
 
 MAX_BYTES = 256 * 1024 * 1024
 MAX_JSONLD_DEPTH = 100
@@ -243,23 +242,10 @@ def check_jsonld(data: bytes, name: str, *, max_nesting: int = MAX_JSONLD_DEPTH)
     if depth > max_nesting:
         raise RDFImportError(name, f"JSON-LD nested {depth} deep (limit {max_nesting})")
     try:
-        doc = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+        doc = strict_json_loads(text)
     except (ValueError, RecursionError) as e:
         raise RDFImportError(name, f"bad JSON: {e}") from e
     _check_contexts(doc, name)
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k, v in pairs:
-        if k in out:
-            raise ValueError(f"duplicate key {k!r}")
-        out[k] = v
-    return out
-
-
-def _no_constant(value: str) -> Any:
-    raise ValueError(f"{value} is not valid JSON")
 
 
 def _check_contexts(node: Any, name: str) -> None:
