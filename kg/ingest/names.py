@@ -29,6 +29,13 @@ from kg.resources import lexicon_path
 
 _CAP = re.compile(r"^[A-ZÀ-Þ][\w&.\-]*$")
 _POSS = {"'s", "’s", "'", "’"}
+_GOVERNMENT_TAIL = {
+    ("government",): 1,
+    ("municipal", "government"): 2,
+    ("city", "government"): 2,
+    ("provincial", "government"): 2,
+    ("local", "government"): 2,
+}
 _INSTITUTIONS = {"Ministry", "Department", "Bureau", "Commission", "Office", "Administration", "Agency", "Council"}
 
 
@@ -99,6 +106,13 @@ class NameCues:
                 k = name_end(toks, k + 2, taken)
             if k > j and (toks[k].text in self.lex.firm_suffixes | {"China"} or toks[i].text in _INSTITUTIONS):
                 j = k
+            gov = _GOVERNMENT_TAIL.get(tuple(t.lower_ for t in toks[j + 1 : j + 3])) or _GOVERNMENT_TAIL.get(
+                tuple(t.lower_ for t in toks[j + 1 : j + 2])
+            )
+            if gov and toks[i].text not in self.lex.stop:  # "Hefei municipal government"
+                last = toks[j + gov]
+                found.append((toks[i].idx, last.idx + len(last.text), "GovernmentBody", "ent.body-cue"))
+                continue
             name = toks[i : j + 1]
             cue_word = False
             while len(name) > 1 and [name[0].lower_] in self.lex.firm_cues:

@@ -27,7 +27,7 @@ from kg.ingest.document import ArticleDoc, Fact, Mention, Sentence
 from kg.resources import lexicon_path
 
 GUARD_WORDS = 8  # guards read at most this many words before a trigger
-_LIST_GAP = re.compile(r"^\s*(?:,|and|or|&|,\s*and|,\s*or)?\s*$")
+_LIST_GAP = re.compile(r"^\s*(?:,|and|or|&|,\s*and|,\s*or)?\s*(?:the\s+)?(?:[a-z]+\s+)?$")
 _CLAUSE_END = re.compile(r"[;:—–]|,\s+(?:which|while|but|as|where|and\s+(?:is|are|was|were|has|have))\b|\.\s")
 
 
