@@ -191,6 +191,8 @@ class PolicyFinder:
         if cue.subject:  # "the H20 would need a licence": the nearest subject in the clause
             start = s.start + max(lead.rfind(", "), lead.rfind("; "), 0)
             before = [x for x in cands if start <= x.start and x.end <= c0 and x.type != "Country"]
+            if not before and re.search(r",\s+(?:which|who)\b[^,]*$", lead):  # "Cambricon, which has been on ..."
+                before = [x for x in cands if x.end <= c0 and x.type != "Country"][:1]
             out += [x.key for x in before[-1:]]
         if self.subject.search(lead):  # "Huawei ..., navigating US sanctions": the sentence's subject
             before = [x for x in cands if x.end <= c0 and x.type in {"Firm", "Country"}]
