@@ -87,8 +87,8 @@ def _ingest(res: dict[str, Any]) -> list[str]:
         "## Ingest throughput (read, extract, map, SHACL validate, store)",
         "",
         "| articles | processes | stored / failed / quarantined | wall | articles/s end to end | per core "
-        "| articles/s in loop | articles per CPU-s | vs 1 process | peak RSS MB | store on disk MB | quads |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| articles/s in loop | articles per CPU-s | vs 1 process | peak RSS MB | store on disk MB | quads | load |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     single: dict[int, float] = {}
     for r in rows:
@@ -107,7 +107,7 @@ def _ingest(res: dict[str, Any]) -> list[str]:
             f"| {n} | {r['mode']} | {r['stored']} / {r['failed']} / {r['quarantined']} | {r['wall_s']:.1f} s "
             f"| {e2e:.2f} | {e2e / r['workers']:.2f} | {inner:.2f} | {per_cpu(r)} | {vs} | {rss} "
             f"| {fmt_mb(r['store_bytes'])} "
-            f"| {r['triples']:,} |"
+            f"| {r['triples']:,} | {load(r)} |"
         )
         mg = r.get("merge")
         if r["workers"] > 1 and mg:
@@ -118,20 +118,29 @@ def _ingest(res: dict[str, Any]) -> list[str]:
                 f"| {n} | {r['mode']} + merge into one store ({mg['wall_s']:.1f} s) | {r['stored']} / - / - "
                 f"| {total:.1f} s | {e2:.2f} | {e2 / r['workers']:.2f} | - | - | {vs2} "
                 f"| {mg['peak_rss_mb']:.0f} (merge) "
-                f"| {fmt_mb(r.get('merged_bytes'))} | {mg['triples']:,} |"
+                f"| {fmt_mb(r.get('merged_bytes'))} | {mg['triples']:,} | {load(mg)} |"
             )
     out += [
         "",
         "*end to end*: stored articles over the wall time of the whole process(es) (Python start-up, imports, "
         "gazetteer/shapes loading included). *in loop*: articles over the sum of the stage timers. *per CPU-s*: "
         "articles over the CPU seconds (user + system) of the ingest loop, summed over processes - the rate "
-        "one core would give if nothing else competed for it. With N "
+        "one core would give if nothing else competed for it. *load*: the machine's 1-minute load average "
+        "before -> after (above the core count, other processes competed and the wall-clock numbers, above "
+        "all the N-process speed-up, understate what idle cores give). With N "
         "processes each worker ingests every N-th file into its own store folder (Oxigraph allows one writer "
         "per folder); the *+ merge* row adds copying the shards into one store (dump N-Quads, bulk load, "
         "optimize), which a single queryable store needs. RSS of N processes is the sum of their peaks.",
         "",
     ]
     return out
+
+
+def load(r: dict[str, Any]) -> str:
+    """The 1-minute load average before -> after a measurement."""
+    if r.get("load_before") is None:
+        return "-"
+    return f"{r['load_before']:.1f} -> {r['load_after']:.1f}"
 
 
 def per_cpu(r: dict[str, Any]) -> str:
