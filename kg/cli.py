@@ -63,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sp = sub.add_parser("validate", help="re-check every stored article graph against the shapes")
     store_opt(sp)
+    sp.add_argument(
+        "--engine",
+        choices=("compiled", "pyshacl"),
+        default="compiled",
+        help="SHACL engine: the compiled one that ingest uses (default) or pyshacl, the reference",
+    )
 
     sp = sub.add_parser("stats", help="counts of articles, facts and entities")
     store_opt(sp)
@@ -188,7 +194,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from kg.store.check import validate_store
 
     g = _open(args, read_only=True)
-    bad = validate_store(g.store)
+    bad = validate_store(g.store, engine=args.engine)
     for graph, text in bad:
         print(f"{graph}: does not conform\n{text}", file=sys.stderr)
     print(f"checked the store: {len(bad)} article graph(s) do not conform", file=sys.stderr)

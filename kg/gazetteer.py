@@ -17,9 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg.errors import ConfigError
 from kg.ingest.document import Entity
@@ -76,6 +77,13 @@ def entity_iri(key: str) -> URIRef:
 def class_of(entity: Entity) -> URIRef:
     """The ontology class of an entity."""
     return CK[entity.type]
+
+
+class TripleSink(Protocol):
+    """Anything with rdflib's ``Graph.add``: a ``Graph``, or the mapper's triple list."""
+
+    def add(self, triple: tuple[Node, Node, Node], /) -> object:
+        """Add one triple."""
 
 
 @dataclass(frozen=True)
@@ -146,7 +154,7 @@ class Gazetteer:
         return None
 
 
-def add_entity(g: Graph, e: Entity) -> None:
+def add_entity(g: TripleSink, e: Entity) -> None:
     """Type, label, link flag and Wikidata identity of an entity."""
     node = entity_iri(e.key)
     g.add((node, RDF.type, class_of(e)))

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kg.errors import KGError, StageError, UnreadableArticle
-from kg.ingest.mapper import RunInfo, graph_iri, to_graph
+from kg.ingest.mapper import RunInfo, graph_iri, new_graph, to_triples
 from kg.ingest.pipeline import Pipeline
 from kg.ingest.reader import ArticleInput, iter_files, read_path
 from kg.store.local import LocalStore
@@ -167,19 +167,22 @@ def _one(
         doc = pipeline.process(article)
         clock["extract"] += time.perf_counter() - (t := t)
         t = time.perf_counter()
-        graph = to_graph(doc, run=run)
+        triples = to_triples(doc, run=run)
         clock["map"] += time.perf_counter() - t
         t = time.perf_counter()
-        outcome = validator.check(graph)
+        outcome = validator.check(triples)
         clock["validate"] += time.perf_counter() - t
         if not outcome.conforms:
             if quarantine is not None:
+                graph = new_graph()
+                for triple in triples:
+                    graph.add(triple)
                 quarantine.put(article, graph, outcome.text)
             report.quarantined.append((article.source, f"{outcome.violations()} SHACL violation(s)"))
             return
         t = time.perf_counter()
         older = [g for g, (_h, src) in known.items() if src == article.source and g != gname]
-        store.replace_graphs(gname, graph, drop=older)
+        store.replace_graphs(gname, triples, drop=older)
         clock["store"] += time.perf_counter() - t
     except StageError as e:
         report.failed.append((article.source, f"stage {e.stage!r} failed: {e.detail}"))

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from rdflib import XSD, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg import __version__
 from kg.gazetteer import add_entity, entity_iri
@@ -27,6 +28,7 @@ from kg.vocab import CK, CKG, CKR, DCTERMS, PREFIXES, PROV, RDF, SDO
 DECIMALS = {"quantity", "value", "amount"}
 BOOLEANS = {"hedged", "negated"}
 INTERNAL = {"currency_hint"}
+Triple = tuple[Node, Node, Node]
 
 
 @dataclass(frozen=True)
@@ -55,10 +57,33 @@ def new_graph() -> Graph:
     return g
 
 
+class TripleList(list[Triple]):
+    """A list of triples with rdflib's ``Graph.add`` spelling, so the same code fills either."""
+
+    def add(self, triple: Triple) -> TripleList:
+        """Append one triple."""
+        self.append(triple)
+        return self
+
+
 def to_graph(doc: ArticleDoc, *, run: RunInfo) -> Graph:
-    """The article's graph."""
-    art = doc.article
+    """The article's graph (an rdflib ``Graph`` of :func:`to_triples`)."""
     g = new_graph()
+    for t in to_triples(doc, run=run):
+        g.add(t)
+    return g
+
+
+def to_triples(doc: ArticleDoc, *, run: RunInfo) -> list[Triple]:
+    """The article's graph as distinct triples, without the cost of an rdflib ``Graph``.
+
+    >>> from kg.ingest.pipeline import Pipeline
+    >>> doc = Pipeline.default().extract_text("Nvidia unveiled the H20 chip.")
+    >>> len(to_triples(doc, run=RunInfo("r1", "2025-01-01T00:00:00+00:00"))) > 10
+    True
+    """
+    art = doc.article
+    g = TripleList()
     a = article_iri(art.key)
     run_node = CKR[f"run/{run.id}"]
     g.add((run_node, RDF.type, CK.ExtractionRun))
@@ -82,10 +107,10 @@ def to_graph(doc: ArticleDoc, *, run: RunInfo) -> Graph:
     for key in sorted(referenced):
         if key in doc.entities:
             add_entity(g, doc.entities[key])
-    return g
+    return list(dict.fromkeys(g))
 
 
-def _article(g: Graph, doc: ArticleDoc, a: URIRef, run_node: URIRef) -> None:
+def _article(g: TripleList, doc: ArticleDoc, a: URIRef, run_node: URIRef) -> None:
     art = doc.article
     g.add((a, RDF.type, CK.Article))
     g.add((a, CK.source, Literal(art.source)))
@@ -104,7 +129,7 @@ def _article(g: Graph, doc: ArticleDoc, a: URIRef, run_node: URIRef) -> None:
         g.add((a, SDO.author, Literal(art.author)))
 
 
-def _fact(g: Graph, doc: ArticleDoc, fact: Fact, n: int, a: URIRef, run_node: URIRef) -> set[str]:
+def _fact(g: TripleList, doc: ArticleDoc, fact: Fact, n: int, a: URIRef, run_node: URIRef) -> set[str]:
     key = doc.article.key
     node = CKR[f"fact/{key}/{n}"]
     ev = CKR[f"evidence/{key}/{n}"]

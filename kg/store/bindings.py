@@ -18,13 +18,13 @@ and line breaks), IRIs only after checking that they contain no character an IRI
 from __future__ import annotations
 
 import hashlib
-import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pyoxigraph as ox
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError
 
@@ -163,11 +163,52 @@ def term_from_json(binding: Mapping[str, Any] | None) -> Any:
     raise QueryError(f"the endpoint returned a term of unsupported type {kind!r}")
 
 
-def triples_text(data: Graph, graph: str) -> str:
-    """``data`` as N-Triples lines for an ``INSERT DATA`` block, checked by Oxigraph's strict parser.
+def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """The pyoxigraph term for an rdflib term (Oxigraph checks IRIs and language tags).
 
-    rdflib lets an IRI with a space into a graph and then fails (with a bare ``Exception``) when
-    writing it; both become a :class:`~kg.errors.StoreError` naming the graph.
+    >>> ox_term(Literal("5", datatype=URIRef("http://www.w3.org/2001/XMLSchema#integer")))
+    <Literal value=5 datatype=<NamedNode value=http://www.w3.org/2001/XMLSchema#integer>>
+    """
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype is not None:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise ValueError(f"not an RDF term: {term!r}")
+
+
+def ox_quads(data: Graph | Iterable[tuple[Node, Node, Node]], graph: str) -> list[ox.Quad]:
+    """``data`` as quads in the named graph ``graph``; an invalid term is a :class:`StoreError`.
+
+    rdflib lets an IRI with a space into a graph; Oxigraph's constructors refuse it here, before
+    anything is written.
+
+    >>> from kg.vocab import CKR, RDFS
+    >>> [q.object.value for q in ox_quads([(CKR["firm/nvidia"], RDFS.label, Literal("Nvidia"))], "urn:g")]
+    ['Nvidia']
+    """
+    name = ox.NamedNode(graph)
+    terms: dict[Node, Any] = {}
+
+    def conv(t: Node) -> Any:
+        got = terms.get(t)
+        if got is None:
+            got = terms[t] = ox_term(t)
+        return got
+
+    try:
+        return [ox.Quad(conv(s), conv(p), conv(o), name) for s, p, o in data]
+    except (ValueError, TypeError, UnicodeError) as e:
+        raise StoreError(f"writing graph {graph} failed: the graph holds an invalid term: {e}") from e
+
+
+def triples_text(data: Graph | Iterable[tuple[Node, Node, Node]], graph: str) -> str:
+    """``data`` as N-Triples lines for an ``INSERT DATA`` block, checked by Oxigraph's term constructors.
 
     >>> from kg.vocab import CKR, RDFS
     >>> g = Graph()
@@ -175,9 +216,4 @@ def triples_text(data: Graph, graph: str) -> str:
     >>> triples_text(g, "https://w3id.org/chipkg/graph/x")
     '<https://w3id.org/chipkg/id/firm/nvidia> <http://www.w3.org/2000/01/rdf-schema#label> "Nvidia"@en .'
     """
-    try:
-        nt = data.serialize(format="nt", encoding="utf-8")
-        quads = list(ox.parse(io.BytesIO(nt), format=ox.RdfFormat.N_TRIPLES))
-    except Exception as e:  # rdflib raises bare Exception on invalid IRIs
-        raise StoreError(f"writing graph {graph} failed: the graph holds an invalid term: {e}") from e
-    return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in quads)
+    return "\n".join(f"{q.subject} {q.predicate} {q.object} ." for q in ox_quads(data, graph))

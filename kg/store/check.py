@@ -14,12 +14,12 @@ from rdflib import Graph
 
 from kg.store.local import LocalStore
 from kg.store.setup import ARTICLE_PREFIX
-from kg.validate import Validator
+from kg.validate import EngineName, Validator
 
 
-def validate_store(store: LocalStore) -> list[tuple[str, str]]:
-    """Every article graph that does not conform, with pyshacl's report."""
-    validator = Validator.load()
+def validate_store(store: LocalStore, *, engine: EngineName = "compiled") -> list[tuple[str, str]]:
+    """Every article graph that does not conform, with its SHACL report."""
+    validator = Validator.load(engine=engine)
     bad = []
     for name in store.graphs():
         if not name.startswith(ARTICLE_PREFIX):
