@@ -64,11 +64,19 @@ class KnowledgeGraph:
         """The quarantine area (on-disk stores only)."""
         return Quarantine(self.folder / "quarantine") if self.folder is not None else None
 
-    def ingest(self, paths: Iterable[str | Path], *, progress: bool = False) -> IngestReport:
-        """Ingest article files and folders; see :class:`~kg.ingest.batch.IngestReport`."""
+    def ingest(self, paths: Iterable[str | Path], *, progress: bool = False, jobs: int = 1) -> IngestReport:
+        """Ingest article files and folders; see :class:`~kg.ingest.batch.IngestReport`.
+
+        ``jobs`` > 1 extracts in that many worker processes (0: one per core); this process
+        stores, so the store is the same as with one job. Workers are started with Python's
+        ``forkserver`` method, so a script that asks for jobs > 1 must guard its entry point with
+        ``if __name__ == "__main__":``, as any multiprocessing script must.
+        """
         from kg.ingest.batch import ingest_paths
 
-        return ingest_paths([str(p) for p in paths], store=self.store, quarantine=self.quarantine, progress=progress)
+        return ingest_paths(
+            [str(p) for p in paths], store=self.store, quarantine=self.quarantine, progress=progress, jobs=jobs
+        )
 
     def ingest_text(self, text: str, *, source: str = "inline.txt") -> IngestReport:
         """Ingest one plain-text article given as a string; ``source`` names it."""

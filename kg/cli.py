@@ -41,6 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     sp.add_argument("paths", nargs="+")
     store_opt(sp)
     sp.add_argument("--no-progress", action="store_true", help="no progress bar")
+    sp.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=1,
+        metavar="N",
+        help="extract and validate in N worker processes (0: one per CPU core); default 1",
+    )
 
     sp = sub.add_parser("ask", help="answer a named question of the pack")
     sp.add_argument("question")
@@ -127,11 +135,21 @@ def _open(args: argparse.Namespace, *, read_only: bool) -> Any:
     return KnowledgeGraph.open(args.store, read_only=read_only, create=not read_only)
 
 
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if not 0 <= n <= 256:
+        raise argparse.ArgumentTypeError(f"--jobs takes a number from 0 to 256, got {text!r}")
+    return n
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kg.api import KnowledgeGraph
 
     g = KnowledgeGraph.open(args.store)
-    report = g.ingest(args.paths, progress=not args.no_progress)
+    report = g.ingest(args.paths, progress=not args.no_progress, jobs=args.jobs)
     print(report.summary(), file=sys.stderr)
     return EXIT_OK if report.ok else EXIT_PARTIAL
 

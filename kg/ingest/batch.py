@@ -12,6 +12,7 @@ report, and the batch goes on. Nothing already stored is touched by a failure.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import uuid
@@ -21,8 +22,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pyoxigraph as ox
+
 from kg.errors import KGError, StageError, UnreadableArticle
-from kg.ingest.mapper import RunInfo, graph_iri, new_graph, to_triples
+from kg.ingest.mapper import RunInfo, Triple, graph_iri, new_graph, to_triples
 from kg.ingest.pipeline import Pipeline
 from kg.ingest.reader import ArticleInput, iter_files, read_path
 from kg.store.local import LocalStore
@@ -73,11 +76,31 @@ def ingest_paths(
     quarantine: Quarantine | None = None,
     pipeline: Pipeline | None = None,
     progress: bool = False,
+    jobs: int = 1,
 ) -> IngestReport:
-    """Ingest every article file under ``paths`` into ``store``."""
+    """Ingest every article file under ``paths`` into ``store``.
+
+    ``jobs`` > 1 extracts and validates in that many worker processes (see
+    :mod:`kg.ingest.parallel`); 0 means one per CPU core. The store is the same either way.
+    """
     report = IngestReport()
     files = list(iter_files(list(paths)))
     bar = _bar(len(files)) if progress else None
+    jobs = jobs or (os.cpu_count() or 1)
+    if jobs > 1 and len(files) > 1 and pipeline is None:
+        from kg.ingest.parallel import ingest_files
+
+        ingest_files(
+            files,
+            jobs=min(jobs, len(files)),
+            store=store,
+            quarantine=quarantine,
+            report=report,
+            on_file=None if bar is None else lambda: bar.update(1),
+        )
+        if bar is not None:
+            bar.close()
+        return report
 
     def articles() -> Iterator[ArticleInput]:
         for name in files:
@@ -107,16 +130,9 @@ def ingest_articles(
     report = report if report is not None else IngestReport()
     known = existing_versions(store)
     for article in articles:
-        _one(
-            article,
-            store=store,
-            quarantine=quarantine,
-            pipeline=pipeline,
-            validator=validator,
-            run=run,
-            report=report,
-            known=known,
-        )
+        known_hash = known.get(str(graph_iri(article.key)), ("", ""))[0] or None
+        item = prepare(article, pipeline=pipeline, validator=validator, run=run, known_hash=known_hash)
+        commit(item, store=store, quarantine=quarantine, report=report, known=known)
     store.flush()
     return report
 
@@ -146,54 +162,100 @@ def _read(name: str, report: IngestReport) -> list[ArticleInput]:
     return articles
 
 
-def _one(
+@dataclass
+class Prepared:
+    """One article after extract, map and validate: what the store side needs, and nothing of the store.
+
+    ``status`` is "ok" (store ``triples``), "invalid" (quarantine ``triples`` with ``report``),
+    "failed" (``reason`` says which stage) or "unchanged" (already stored with this content).
+    """
+
+    article: ArticleInput
+    status: str
+    triples: list[Triple] = field(default_factory=list)
+    report: str = ""
+    reason: str = ""
+    violations: int = 0
+    facts: Counter[str] = field(default_factory=Counter)
+    seconds: dict[str, float] = field(default_factory=dict)
+    ntriples: bytes = b""  # the triples as N-Triples, when they travelled from a worker process
+
+
+def prepare(
     article: ArticleInput,
     *,
-    store: LocalStore,
-    quarantine: Quarantine | None,
     pipeline: Pipeline,
     validator: Validator,
     run: RunInfo,
-    report: IngestReport,
-    known: dict[str, tuple[str, str]],
-) -> None:
-    gname = str(graph_iri(article.key))
-    if known.get(gname, ("", ""))[0] == article.content_hash:
-        report.unchanged += 1
-        return
-    clock = report.seconds
+    known_hash: str | None = None,
+) -> Prepared:
+    """Extract, map and validate one article; every failure is caught and named."""
+    if known_hash == article.content_hash:
+        return Prepared(article, "unchanged")
+    clock: dict[str, float] = {}
     try:
         t = time.perf_counter()
         doc = pipeline.process(article)
-        clock["extract"] += time.perf_counter() - (t := t)
+        clock["extract"] = time.perf_counter() - t
         t = time.perf_counter()
         triples = to_triples(doc, run=run)
-        clock["map"] += time.perf_counter() - t
+        clock["map"] = time.perf_counter() - t
         t = time.perf_counter()
         outcome = validator.check(triples)
-        clock["validate"] += time.perf_counter() - t
-        if not outcome.conforms:
-            if quarantine is not None:
-                graph = new_graph()
-                for triple in triples:
-                    graph.add(triple)
-                quarantine.put(article, graph, outcome.text)
-            report.quarantined.append((article.source, f"{outcome.violations()} SHACL violation(s)"))
-            return
-        t = time.perf_counter()
-        older = [g for g, (_h, src) in known.items() if src == article.source and g != gname]
-        store.replace_graphs(gname, triples, drop=older)
-        clock["store"] += time.perf_counter() - t
+        clock["validate"] = time.perf_counter() - t
     except StageError as e:
-        report.failed.append((article.source, f"stage {e.stage!r} failed: {e.detail}"))
+        return Prepared(article, "failed", reason=f"stage {e.stage!r} failed: {e.detail}", seconds=clock)
+    except KGError as e:
+        return Prepared(article, "failed", reason=f"{type(e).__name__}: {e}", seconds=clock)
+    facts = Counter(f.kind for f in doc.facts)
+    if not outcome.conforms:
+        return Prepared(
+            article, "invalid", triples, outcome.text, violations=outcome.violations(), facts=facts, seconds=clock
+        )
+    return Prepared(article, "ok", triples, facts=facts, seconds=clock)
+
+
+def commit(
+    item: Prepared,
+    *,
+    store: LocalStore,
+    quarantine: Quarantine | None,
+    report: IngestReport,
+    known: dict[str, tuple[str, str]],
+) -> None:
+    """Store a prepared article (or quarantine it, or record why not) and account for it."""
+    article = item.article
+    for stage, secs in item.seconds.items():
+        report.seconds[stage] += secs
+    if item.status == "unchanged":
+        report.unchanged += 1
         return
+    if item.status == "failed":
+        report.failed.append((article.source, item.reason))
+        return
+    if item.status == "invalid":
+        if quarantine is not None:
+            graph = new_graph()
+            for triple in item.triples:
+                graph.add(triple)
+            quarantine.put(article, graph, item.report)
+        report.quarantined.append((article.source, f"{item.violations} SHACL violation(s)"))
+        return
+    gname = str(graph_iri(article.key))
+    older = [g for g, (_h, src) in known.items() if src == article.source and g != gname]
+    t = time.perf_counter()
+    try:
+        data = item.triples or list(ox.parse(item.ntriples, format=ox.RdfFormat.N_TRIPLES))
+        store.replace_graphs(gname, data, drop=older)
     except KGError as e:
         report.failed.append((article.source, f"{type(e).__name__}: {e}"))
         return
+    finally:
+        report.seconds["store"] += time.perf_counter() - t
     for g in older:
         known.pop(g, None)
     known[gname] = (article.content_hash, article.source)
     if quarantine is not None:
         quarantine.remove(article.key)
     report.stored += 1
-    report.facts.update(f.kind for f in doc.facts)
+    report.facts.update(item.facts)

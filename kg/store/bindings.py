@@ -182,8 +182,8 @@ def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise ValueError(f"not an RDF term: {term!r}")
 
 
-def ox_quads(data: Graph | Iterable[tuple[Node, Node, Node]], graph: str) -> list[ox.Quad]:
-    """``data`` as quads in the named graph ``graph``; an invalid term is a :class:`StoreError`.
+def ox_quads(data: Graph | Iterable[tuple[Node, Node, Node]] | Iterable[ox.Triple], graph: str) -> list[ox.Quad]:
+    """``data`` (rdflib triples, or Oxigraph triples) as quads in ``graph``; a bad term is a :class:`StoreError`.
 
     rdflib lets an IRI with a space into a graph; Oxigraph's constructors refuse it here, before
     anything is written.
@@ -202,7 +202,12 @@ def ox_quads(data: Graph | Iterable[tuple[Node, Node, Node]], graph: str) -> lis
         return got
 
     try:
-        return [ox.Quad(conv(s), conv(p), conv(o), name) for s, p, o in data]
+        return [
+            ox.Quad(t.subject, t.predicate, t.object, name)
+            if isinstance(t, ox.Triple | ox.Quad)
+            else ox.Quad(conv(t[0]), conv(t[1]), conv(t[2]), name)
+            for t in data
+        ]
     except (ValueError, TypeError, UnicodeError) as e:
         raise StoreError(f"writing graph {graph} failed: the graph holds an invalid term: {e}") from e
 

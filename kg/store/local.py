@@ -69,7 +69,9 @@ class LocalStore:
         return cls(store, path=folder, read_only=read_only)
 
     # -- writing ---------------------------------------------------------------------------
-    def replace_graphs(self, graph: str, data: Graph | Iterable[Triple], *, drop: Iterable[str] = ()) -> None:
+    def replace_graphs(
+        self, graph: str, data: Graph | Iterable[Triple] | Iterable[ox.Triple], *, drop: Iterable[str] = ()
+    ) -> None:
         """Atomically drop ``drop`` graphs and ``graph``, then write ``data`` as ``graph``."""
         self._writable()
         names = [graph, *[d for d in drop if d != graph]]
