@@ -25,6 +25,7 @@ from rdflib import Literal, URIRef
 
 from kg.errors import ConfigError, ParameterError, QueryError
 from kg.resources import queries_dir
+from kg.store.bindings import where_brace
 from kg.vocab import CK
 
 KINDS = {"entity", "type", "contains", "min"}
@@ -187,10 +188,10 @@ def run_question(select: Select, question: Question, params: dict[str, str]) -> 
             filters.append(_contains(p.column or p.name, raw))
         elif p.kind == "min":
             filters.append(_at_least(p, raw))
-    # one IRI per parameter binds before evaluation (pyoxigraph substitutions); several, a VALUES block
-    single: dict[str, Literal | URIRef] = {var: URIRef(iris[0]) for var, iris in values.items() if len(iris) == 1}
-    several = {var: iris for var, iris in values.items() if len(iris) > 1}
-    rows = select(question.text + _values_block(several), single or None)
+    # Entity IRIs (found in the store, checked) go in a VALUES block at the start of the WHERE
+    # group, where the planner starts from them: Oxigraph applies `substitutions` only after
+    # choosing its plan (7x slower for `about` at 1M triples), and a trailing VALUES joins last.
+    rows = select(_bind_iris(question.text, values), None)
     return [r for r in rows if all(f(r) for f in filters)]
 
 
@@ -215,6 +216,13 @@ def _var(p: Parameter, q: Question) -> str:
     if not p.var or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", p.var):
         raise ConfigError(f"{q.path.name}: parameter {p.name!r} needs a valid 'var'")
     return p.var
+
+
+def _bind_iris(query: str, values: dict[str, list[str]]) -> str:
+    if not values:
+        return query
+    at = where_brace(query)
+    return f"{query[: at + 1]}{_values_block(values)}{query[at + 1 :]}"
 
 
 def _values_block(values: dict[str, list[str]]) -> str:
