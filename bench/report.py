@@ -101,25 +101,14 @@ def _ingest(res: dict[str, Any]) -> list[str]:
         if r.get("timed_out"):
             n += f" (time-boxed: {r['attempted']:,} done)"
         rss = f"{r['peak_rss_mb']:.0f}"
-        if r["workers"] > 1:
-            rss += f" (sum; max {r['peak_rss_max_worker_mb']:.0f})"
+        if r["workers"] > 1 and r.get("peak_rss_storing_mb"):
+            rss += f" (all processes, sampled; storing one {r['peak_rss_storing_mb']:.0f})"
         out.append(
             f"| {n} | {r['mode']} | {r['stored']} / {r['failed']} / {r['quarantined']} | {r['wall_s']:.1f} s "
             f"| {e2e:.2f} | {e2e / r['workers']:.2f} | {inner:.2f} | {per_cpu(r)} | {vs} | {rss} "
             f"| {fmt_mb(r['store_bytes'])} "
             f"| {r['triples']:,} | {load(r)} |"
         )
-        mg = r.get("merge")
-        if r["workers"] > 1 and mg:
-            total = r["wall_s"] + mg["wall_s"]
-            e2 = r["stored"] / total
-            vs2 = f"{e2 / base:.2f}x" if base else "-"
-            out.append(
-                f"| {n} | {r['mode']} + merge into one store ({mg['wall_s']:.1f} s) | {r['stored']} / - / - "
-                f"| {total:.1f} s | {e2:.2f} | {e2 / r['workers']:.2f} | - | - | {vs2} "
-                f"| {mg['peak_rss_mb']:.0f} (merge) "
-                f"| {fmt_mb(r.get('merged_bytes'))} | {mg['triples']:,} | {load(mg)} |"
-            )
     out += [
         "",
         "*end to end*: stored articles over the wall time of the whole process(es) (Python start-up, imports, "
@@ -127,10 +116,10 @@ def _ingest(res: dict[str, Any]) -> list[str]:
         "articles over the CPU seconds (user + system) of the ingest loop, summed over processes - the rate "
         "one core would give if nothing else competed for it. *load*: the machine's 1-minute load average "
         "before -> after (above the core count, other processes competed and the wall-clock numbers, above "
-        "all the N-process speed-up, understate what idle cores give). With N "
-        "processes each worker ingests every N-th file into its own store folder (Oxigraph allows one writer "
-        "per folder); the *+ merge* row adds copying the shards into one store (dump N-Quads, bulk load, "
-        "optimize), which a single queryable store needs. RSS of N processes is the sum of their peaks.",
+        "all the N-process speed-up, understate what idle cores give). *--jobs N* is `kg ingest --jobs N`: N "
+        "worker processes read, extract, map and validate, the main process stores (Oxigraph allows one "
+        "writer), so the result is one queryable store. Its stage timers add up the workers' time; its peak "
+        "RSS is the largest sampled sum over the process tree (storing process, forkserver, workers).",
         "",
     ]
     return out
@@ -146,6 +135,8 @@ def load(r: dict[str, Any]) -> str:
 def per_cpu(r: dict[str, Any]) -> str:
     """Articles per CPU second of the ingest loop."""
     c = r.get("cpu_loop_s")
+    if r.get("workers", 1) > 1:
+        return "-"  # the workers' CPU time is not seen from the storing process
     return f"{r['attempted'] / c:.2f}" if c else "-"
 
 
@@ -349,11 +340,8 @@ def _targets(res: dict[str, Any]) -> list[str]:
         if multi and e2e:
             mr = multi[0]
             s1 = throughput(mr)[0] / e2e
-            merged = mr["stored"] / (mr["wall_s"] + mr["merge"]["wall_s"]) / e2e if mr.get("merge") else None
-            txt = f"{s1:.2f}x" + (f" ({merged:.2f}x with the merge)" if merged else "")
+            txt = f"{s1:.2f}x (`--jobs {mr['workers']}`, one store)"
             met = "yes" if s1 >= TARGET_SCALING else "no"
-            if merged is not None and merged < TARGET_SCALING <= s1:
-                met = "yes without the merge, no with it"
             out.append(f"| {mr['workers']} cores >= {TARGET_SCALING}x one core | {txt} | {met} |")
     sampled = [r for r in singles if len(r.get("samples") or []) > 2]
     if sampled:

@@ -1,18 +1,18 @@
 """chipkg benchmarks: ingest throughput, query latency, memory and export, measured side by side.
 
-    python bench/run.py --sizes small     # 100 + 1,000 articles, 1M triples (bounded, see below)
-    python bench/run.py --sizes full      # adds 10,000 articles and 10M triples (hours today)
+    python bench/run.py --sizes small     # 100 + 1,000 articles, 1M triples (under 5 minutes)
+    python bench/run.py --sizes full      # adds 10,000 articles and 10M triples (about 2 hours)
     python bench/run.py --sizes small --sections ingest      # one section only
 
 Every measurement runs in its own process (``bench/workers.py``) so that its peak RSS is its own,
 and writes JSON under ``bench/out/raw``. After each measurement the Markdown report
 ``bench/out/results.md`` (and ``results.json``) is rewritten, so a long run can be watched.
 
-Bounds (so that a slow build of kg cannot make the run endless): in ``small`` the 1,000-article
-ingest runs are time-boxed (no article is started after ``--ingest-deadline`` seconds; the
-throughput is then over the articles done, and the table says so); every pack question gets a
-budget of timed runs and a hard cap after which its process is killed and it is reported as
-"> cap". See ``bench/README.md`` for what each number means.
+Bounds (so that a slow build of kg cannot make the run endless): ingest runs can be time-boxed
+with ``--ingest-deadline`` (no article is started after it; the throughput is then over the
+articles done, and the table says so); every pack question gets a budget of timed runs and a
+hard cap after which its process is killed and it is reported as "> cap". See
+``bench/README.md`` for what each number means.
 """
 
 from __future__ import annotations
@@ -78,15 +78,15 @@ PLANS = {
         export_triples=50_000,
         export_cap=60,
     ),
-    "small": Plan(
+    "small": Plan(  # under 5 minutes on 2 cores: rdflib gets one timed run per question
         articles=(100, 1000),
-        deadlines={100: 0, 1000: 25},
+        deadlines={100: 0, 1000: 0},
         sample_every={100: 0, 1000: 2},
         triples=(1_000_000,),
-        oxigraph={1_000_000: QuerySettings(reps=20, min_reps=5, budget=3, cap=6)},
-        rdflib={1_000_000: QuerySettings(reps=5, min_reps=5, budget=10, cap=30)},
+        oxigraph={1_000_000: QuerySettings(reps=20, min_reps=20, budget=2, cap=8)},
+        rdflib={1_000_000: QuerySettings(reps=1, min_reps=1, budget=1, cap=25)},
         export_triples=1_000_000,
-        export_cap=90,
+        export_cap=60,
     ),
     "full": Plan(
         articles=(100, 1000, 10000),
@@ -97,7 +97,10 @@ PLANS = {
             1_000_000: QuerySettings(reps=20, min_reps=5, budget=60, cap=300),
             10_000_000: QuerySettings(reps=20, min_reps=5, budget=60, cap=300),
         },
-        rdflib={1_000_000: QuerySettings(reps=5, min_reps=5, budget=60, cap=300)},
+        rdflib={
+            1_000_000: QuerySettings(reps=20, min_reps=5, budget=60, cap=300),
+            10_000_000: QuerySettings(reps=5, min_reps=1, budget=60, cap=600),
+        },
         export_triples=1_000_000,
         export_cap=3600,
     ),
@@ -203,60 +206,23 @@ def run_ingest(plan: Plan, out: Path, res: Results, report: Any) -> None:
                 {"articles": n, "mode": "1 process", "workers": 1, "wall_s": wall, "store_bytes": dir_bytes(store), **r}
             )
         report()
-        # one process per core, each with its own store folder, then a merge into one store
-        shards = [stores / f"ingest-{n}-{cores}-shard{i}" for i in range(cores)]
-        procs = []
-        log(f"ingest {n} articles, {cores} processes" + (f" (time-boxed {deadline:g} s)" if deadline else ""))
+        # kg ingest --jobs <cores>: workers extract and validate, one process stores
+        store = stores / f"ingest-{n}-{cores}"
+        shutil.rmtree(store, ignore_errors=True)
+        log(f"ingest {n} articles, --jobs {cores}")
         t = time.perf_counter()
-        for i, shard in enumerate(shards):
-            shutil.rmtree(shard, ignore_errors=True)
-            part = out / "raw" / f"files-{n}-shard{i}.txt"
-            part.write_text("\n".join(subset[i::cores]))
-            js = out / "raw" / f"ingest-{n}-{cores}-shard{i}.json"
-            js.unlink(missing_ok=True)
-            cmd = [sys.executable, str(HERE / "workers.py"), "ingest", "--store", str(shard), "--files", str(part)]
-            cmd += ["--sample", str(sample), "--deadline", str(deadline), "--json", str(js)]
-            procs.append((subprocess.Popen(cmd, cwd=ROOT, stderr=subprocess.PIPE, text=True), js))
-        load_before = os.getloadavg()[0]
-        parts = []
-        for p, js in procs:
-            _out, err = p.communicate()
-            if p.returncode == 0 and js.exists():
-                parts.append(json.loads(js.read_text()))
-            else:
-                print(err[-3000:], file=sys.stderr)
+        args = ["ingest", "--store", str(store), "--files", str(lst), "--sample", str(sample), "--jobs", str(cores)]
+        r = worker(args, out / "raw" / f"ingest-{n}-{cores}.json")
         wall = time.perf_counter() - t
-        if len(parts) == cores:
-            merged = stores / f"ingest-{n}-{cores}-merged"
-            shutil.rmtree(merged, ignore_errors=True)
-            m = worker(["merge", "--into", str(merged), "--shards", *map(str, shards)], out / "raw" / f"merge-{n}.json")
+        if r is not None:
             res.ingest.append(
                 {
                     "articles": n,
-                    "mode": f"{cores} processes",
+                    "mode": f"--jobs {cores}",
                     "workers": cores,
                     "wall_s": wall,
-                    "files": sum(x["files"] for x in parts),
-                    "attempted": sum(x["attempted"] for x in parts),
-                    "stored": sum(x["stored"] for x in parts),
-                    "failed": sum(x["failed"] for x in parts),
-                    "quarantined": sum(x["quarantined"] for x in parts),
-                    "unreadable": sum(x["unreadable"] for x in parts),
-                    "timed_out": any(x["timed_out"] for x in parts),
-                    "seconds": {k: sum(x["seconds"][k] for x in parts) for k in parts[0]["seconds"]},
-                    "cpu_loop_s": sum(x.get("cpu_loop_s", 0.0) for x in parts),
-                    "cpu_total_s": sum(x.get("cpu_total_s", 0.0) for x in parts),
-                    "facts": {k: sum(x["facts"].get(k, 0) for x in parts) for k in parts[0]["facts"]},
-                    "peak_rss_mb": sum(x["peak_rss_mb"] for x in parts),
-                    "peak_rss_max_worker_mb": max(x["peak_rss_mb"] for x in parts),
-                    "store_bytes": sum(dir_bytes(s) for s in shards),
-                    "triples": sum(x["triples"] for x in parts),
-                    "samples": [x["samples"] for x in parts],
-                    "merge": m,
-                    "merged_bytes": dir_bytes(merged) if m else None,
-                    "import_s": max(x["import_s"] for x in parts),
-                    "load_before": load_before,
-                    "load_after": os.getloadavg()[0],
+                    "store_bytes": dir_bytes(store),
+                    **r,
                 }
             )
         report()
@@ -281,9 +247,9 @@ def run_query(plan: Plan, out: Path, res: Results, report: Any) -> None:
             args = ["query", "--backend", backend, "--nquads", str(path), "--reps", str(settings.reps)]
             args += ["--min-reps", str(settings.min_reps), "--budget", str(settings.budget), "--cap", str(settings.cap)]
             if skip:
-                from kg.query.pack import QueryPack
+                from workers import cases
 
-                keep = [q for q in QueryPack.load().questions if f"{backend}:{q}" not in skip]
+                keep = [key for key, _qid, _params in cases() if f"{backend}:{key}" not in skip]
                 args += ["--only", *keep]
             store = out / "stores" / f"query-{_short(n)}"
             if backend == "oxigraph":

@@ -2,8 +2,7 @@
 
 ``bench/run.py`` starts them; they can also be run by hand::
 
-    python bench/workers.py ingest --store DIR --files LIST --json OUT [--sample 2] [--deadline 60]
-    python bench/workers.py merge --into DIR --shards DIR1 DIR2 --json OUT
+    python bench/workers.py ingest --store DIR --files LIST --json OUT [--sample 2] [--deadline 60] [--jobs 2]
     python bench/workers.py query --backend oxigraph|rdflib --nquads FILE --json OUT [--store DIR]
         [--reps 20 --min-reps 20 --budget SECONDS --cap SECONDS --only QID ...]
     python bench/workers.py export --nquads FILE --format turtle --json OUT
@@ -88,12 +87,15 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
 
 
 # -- ingest ----------------------------------------------------------------------------------
-def ingest(store_dir: Path, files: list[str], sample: float, deadline: float) -> dict[str, Any]:
+def ingest(store_dir: Path, files: list[str], sample: float, deadline: float, jobs: int = 1) -> dict[str, Any]:
     """Ingest ``files`` into a store folder the way ``kg ingest`` does (SHACL included).
 
-    This follows :func:`kg.ingest.batch.ingest_paths` (read each file with the reader, time the
-    read stage, then :func:`~kg.ingest.batch.ingest_articles`), with a counter for RSS samples and
-    an optional deadline after which no further article is started.
+    With ``jobs`` = 1 this follows :func:`kg.ingest.batch.ingest_paths` (read each file with the
+    reader, time the read stage, then :func:`~kg.ingest.batch.ingest_articles`), with a counter
+    for RSS samples and an optional deadline after which no further article is started. With
+    ``jobs`` > 1 it is ``kg ingest --jobs N``: :func:`kg.ingest.parallel.ingest_files` (workers
+    extract and validate, this process stores); no deadline, and the RSS samples are of this
+    (the storing) process, the workers' peaks are added at the end.
     """
     from kg.errors import UnreadableArticle
     from kg.ingest.batch import IngestReport, ingest_articles
@@ -109,9 +111,13 @@ def ingest(store_dir: Path, files: list[str], sample: float, deadline: float) ->
     t0 = time.perf_counter()
     c0 = cpu_s()
 
+    tree_peak = [0.0]
+
     def sampler() -> None:
         while not stop.wait(sample):
-            samples.append((round(time.perf_counter() - t0, 2), done[0], proc_status("VmRSS") / 1024))
+            tree = tree_rss_mb() if jobs > 1 else 0.0
+            tree_peak[0] = max(tree_peak[0], tree)
+            samples.append((round(time.perf_counter() - t0, 2), done[0], tree or proc_status("VmRSS") / 1024))
 
     def articles() -> Iterator[ArticleInput]:
         for name in files:
@@ -128,11 +134,21 @@ def ingest(store_dir: Path, files: list[str], sample: float, deadline: float) ->
                 yield a
                 done[0] += 1
 
+    if jobs > 1 and sample <= 0:
+        sample = 0.5  # the workers' memory is only seen by sampling the process tree
     thread = threading.Thread(target=sampler, daemon=True) if sample > 0 else None
     if thread is not None:
         samples.append((0.0, 0, proc_status("VmRSS") / 1024))
         thread.start()
-    ingest_articles(articles(), store=store, report=report)
+    if jobs > 1:
+        from kg.ingest.parallel import ingest_files
+
+        def tick() -> None:
+            done[0] += 1
+
+        ingest_files(files, jobs=jobs, store=store, report=report, on_file=tick)
+    else:
+        ingest_articles(articles(), store=store, report=report)
     wall = time.perf_counter() - t0
     cpu_loop = cpu_s() - c0
     stop.set()
@@ -157,29 +173,37 @@ def ingest(store_dir: Path, files: list[str], sample: float, deadline: float) ->
         "cpu_loop_s": cpu_loop,
         "cpu_total_s": cpu_s(),
         "triples": triples,
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": max(peak_rss_mb(), tree_peak[0]),
+        "peak_rss_storing_mb": peak_rss_mb(),
         "samples": samples,
         "timed_out": done[0] < len(files),
+        "jobs": jobs,
     }
 
 
-def merge(into: Path, shards: list[Path]) -> dict[str, Any]:
-    """Copy every shard store into one store (dump N-Quads, bulk load), then optimise it."""
-    import pyoxigraph as ox
-
-    t0 = time.perf_counter()
-    (into / "oxigraph").mkdir(parents=True, exist_ok=True)
-    target = ox.Store(str(into / "oxigraph"))
-    for shard in shards:
-        src = ox.Store.read_only(str(shard / "oxigraph"))
-        data = src.dump(format=ox.RdfFormat.N_QUADS) or b""
-        del src
-        target.bulk_load(data, format=ox.RdfFormat.N_QUADS)
-    t_load = time.perf_counter() - t0
-    target.optimize()
-    triples = len(target)
-    del target
-    return {"wall_s": time.perf_counter() - t0, "load_s": t_load, "triples": triples, "peak_rss_mb": peak_rss_mb()}
+def tree_rss_mb() -> float:
+    """VmRSS of this process and all its descendants (forkserver and its workers), in MB."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+    me = os.getpid()
+    tree = {me}
+    grew = True
+    while grew:
+        grew = False
+        for pid, ppid in parents.items():
+            if ppid in tree and pid not in tree:
+                tree.add(pid)
+                grew = True
+    total = 0
+    for pid in tree:
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total / 1024
 
 
 # -- query -----------------------------------------------------------------------------------
@@ -240,12 +264,29 @@ def rdflib_backend(nquads: Path) -> tuple[Select, dict[str, Any]]:
             query += f"\nVALUES ({head}) {{ ({' '.join(f'<{v}>' for v in iris.values())}) }}\n"
         elif iris:
             query = bind_values(query, {k: _ox_term(v) for k, v in iris.items()})
+        query = _trailing_values(query)
         result = ds.query(query)
         names = [str(v) for v in result.vars or []]
         return [{n: _py(row[i]) for i, n in enumerate(names)} for row in result]  # type: ignore[index]
 
     quads = sum(len(g) for g in ds.graphs())  # len(ds) counts distinct triples across graphs
     return select, {"load_s": t_load, "optimize_s": 0.0, "triples": quads}
+
+
+def _trailing_values(query: str) -> str:
+    """Move the entity VALUES block that kg puts at the start of the WHERE group to the end.
+
+    rdflib answers some questions wrongly with an IRI row at the start of a group that has its
+    own VALUES (``about``); a trailing VALUES joins on the same GROUP BY key, so the rows are
+    the same as Oxigraph's with the leading block.
+    """
+    from kg.store.bindings import where_brace
+
+    at = where_brace(query) + 1
+    if not query.startswith("\nVALUES (", at):
+        return query
+    end = query.index("\n", query.index("}", at)) + 1
+    return query[:at] + query[end:] + query[at:end]
 
 
 def _ox_term(term: Any) -> Any:
@@ -272,6 +313,32 @@ def _py(term: Any) -> Any:
 def default_params(question: Any) -> dict[str, str]:
     """The pack's defaults, plus Nvidia for a required entity parameter (``about``)."""
     return {p.name: "Nvidia" for p in question.parameters if p.required and p.kind == "entity"}
+
+
+# Questions as a user asks them: one parameter narrowing each to one entity or value. The names
+# are gazetteer entities, so the synthetic graphs hold them (popular and less popular ones).
+USER_CASES: tuple[tuple[str, dict[str, str]], ...] = (
+    ("about", {"entity": "Cambricon"}),
+    ("switched-away-from", {"supplier": "Nvidia"}),
+    ("chip-designers", {"designer": "Huawei"}),
+    ("procurements", {"buyer": "ByteDance"}),
+    ("policies", {"target": "H20"}),
+    ("statements", {"person": "Jensen Huang"}),
+    ("entities", {"type": "Person"}),
+    ("causal-claims", {"cause": "export"}),
+    ("timeline", {"entity": "Huawei"}),
+    ("corroborated-claims", {"min_sources": "3"}),
+)
+
+
+def cases() -> list[tuple[str, str, dict[str, str]]]:
+    """``(key, question id, parameters)``: every question with its defaults, then the user cases."""
+    from kg.query.pack import QueryPack
+
+    out = [(qid, qid, default_params(q)) for qid, q in sorted(QueryPack.load().questions.items())]
+    for qid, params in USER_CASES:
+        out.append((f"{qid} ({', '.join(f'{k}={v}' for k, v in params.items())})", qid, params))
+    return out
 
 
 def run_capped(fn: Callable[[Callable[[dict[str, Any]], None]], dict[str, Any]], cap: float) -> dict[str, Any]:
@@ -392,15 +459,16 @@ def query(
     select_fn, info = oxigraph_backend(nquads, store_dir) if backend == "oxigraph" else rdflib_backend(nquads)
     info["rss_after_load_mb"] = proc_status("VmRSS") / 1024
     results: dict[str, Any] = {}
-    for qid, q in sorted(QueryPack.load().questions.items()):
-        if only and qid not in only:
+    pack = QueryPack.load()
+    for key, qid, params in cases():
+        if only and key not in only:
             continue
-        params = default_params(q)
+        q = pack.get(qid)
         t = time.perf_counter()
         out = run_capped(functools.partial(time_question, select_fn, q, params, reps, min_reps, budget, cap), cap)
         out["params"] = params
         out["wall_s"] = time.perf_counter() - t
-        results[qid] = out
+        results[key] = out
     info["questions"] = results
     info["peak_rss_mb"] = max([peak_rss_mb(), *(r.get("child_peak_rss_mb", 0) for r in results.values())])
     return info
@@ -441,9 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     i.add_argument("--files", type=Path, required=True, help="a text file listing article paths, one a line")
     i.add_argument("--sample", type=float, default=0.0, help="RSS sampling interval in seconds (0 = off)")
     i.add_argument("--deadline", type=float, default=0.0, help="start no article after this many seconds")
-    m = sub.add_parser("merge")
-    m.add_argument("--into", type=Path, required=True)
-    m.add_argument("--shards", type=Path, nargs="+", required=True)
+    i.add_argument("--jobs", type=int, default=1, help="worker processes, as kg ingest --jobs")
     q = sub.add_parser("query")
     q.add_argument("--backend", choices=["oxigraph", "rdflib"], required=True)
     q.add_argument("--nquads", type=Path, required=True)
@@ -452,18 +518,16 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--min-reps", type=int, default=20)
     q.add_argument("--budget", type=float, default=1e9, help="seconds of timed runs per question")
     q.add_argument("--cap", type=float, default=1e9, help="kill a question's runs after this many seconds")
-    q.add_argument("--only", nargs="*", default=None, help="question ids (default: all)")
+    q.add_argument("--only", nargs="*", default=None, help="case keys, see cases() (default: all)")
     e = sub.add_parser("export")
     e.add_argument("--nquads", type=Path, required=True)
     e.add_argument("--format", required=True)
-    for p in (i, m, q, e):
+    for p in (i, q, e):
         p.add_argument("--json", type=Path, required=True)
     args = ap.parse_args(argv)
     if args.cmd == "ingest":
         files = [x for x in args.files.read_text().splitlines() if x]
-        out = ingest(args.store, files, args.sample, args.deadline)
-    elif args.cmd == "merge":
-        out = merge(args.into, args.shards)
+        out = ingest(args.store, files, args.sample, args.deadline, args.jobs)
     elif args.cmd == "query":
         out = query(args.backend, args.nquads, args.reps, args.min_reps, args.budget, args.cap, args.store, args.only)
     else:
