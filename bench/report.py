@@ -195,7 +195,7 @@ def _query(res: dict[str, Any]) -> list[str]:
     if not q:
         return []
     sizes = sorted({int(k.split("@")[1]) for k in q})
-    out = ["## Pack question latency (default parameters; `about` with entity=Nvidia)", ""]
+    out = ["## Pack question latency (defaults, then as a user asks: one parameter)", ""]
     for key in sorted(q, key=lambda k: (int(k.split("@")[1]), k)):
         v = q[key]
         backend, n = key.split("@")

@@ -171,3 +171,21 @@ def test_store_local_second_writer_process_gets_store_in_use(tmp_path: Path) -> 
     assert str(folder) in out.stdout
     assert (folder / DB_DIR).is_dir()
     del holder
+
+
+def test_store_local_flushes_after_many_written_quads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # RocksDB keeps written data in memory until a flush: a long ingest must flush as it goes
+    import kg.store.local as local
+
+    monkeypatch.setattr(local, "FLUSH_EVERY_QUADS", 3)
+    store = LocalStore.open(tmp_path / "s")
+    flushes: list[int] = []
+    original = store.flush
+    monkeypatch.setattr(store, "flush", lambda: (flushes.append(store._unflushed), original())[1])
+    for n in range(4):
+        data = Graph()
+        for i in range(2):
+            data.add((CKR[f"firm/f{n}-{i}"], RDFS.label, Literal(f"F{n}{i}")))
+        store.replace_graphs(str(CKG[f"article/{n:016x}"]), data)
+    assert flushes == [4, 4]
+    assert len(store) == 8

@@ -1,7 +1,7 @@
 """The quarantine area: articles whose graph failed SHACL, kept with their report.
 
 Each article gets a folder ``<store>/quarantine/<key>/`` with ``graph.ttl`` (what would have
-been stored), ``report.txt`` (pyshacl's report) and ``meta.json`` (source, title, time).
+been stored), ``report.txt`` (the SHACL report) and ``meta.json`` (source, title, time).
 
 >>> import tempfile
 >>> q = Quarantine(tempfile.mkdtemp())
