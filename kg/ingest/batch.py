@@ -145,18 +145,22 @@ def _bar(total: int) -> Any:
     return tqdm(total=total, unit="file", file=sys.stderr)
 
 
+def read_file(name: str) -> tuple[list[ArticleInput], tuple[str, str] | None]:
+    """The articles of one file, or none and ``(name, reason)`` when it could not be read."""
+    try:
+        return read_path(name), None
+    except UnreadableArticle as e:
+        return [], (e.name, e.reason)
+    except Exception as e:  # a reader bug must not stop the batch
+        return [], (name, f"{type(e).__name__}: {e}")
+
+
 def _read(name: str, report: IngestReport) -> list[ArticleInput]:
     t = time.perf_counter()
-    try:
-        articles = read_path(name)
-    except UnreadableArticle as e:
-        report.unreadable.append((e.name, e.reason))
-        return []
-    except Exception as e:  # a reader bug must not stop the batch
-        report.unreadable.append((name, f"{type(e).__name__}: {e}"))
-        return []
-    finally:
-        report.seconds["read"] += time.perf_counter() - t
+    articles, problem = read_file(name)
+    report.seconds["read"] += time.perf_counter() - t
+    if problem is not None:
+        report.unreadable.append(problem)
     for a in articles:
         report.warnings += [(a.source, w) for w in a.warnings]
     return articles

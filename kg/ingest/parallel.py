@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import io
 import multiprocessing as mp
+import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,10 +32,9 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
-from kg.ingest.batch import IngestReport, Prepared, commit, prepare
+from kg.ingest.batch import IngestReport, Prepared, commit, prepare, read_file
 from kg.ingest.mapper import RunInfo, graph_iri
 from kg.ingest.pipeline import Pipeline
-from kg.ingest.reader import read_path
 from kg.store.bindings import ox_quads
 from kg.store.local import LocalStore
 from kg.store.quarantine import Quarantine
@@ -41,7 +42,17 @@ from kg.store.setup import ensure_reference_graphs, existing_versions
 from kg.validate import Validator
 
 WINDOW = 4  # files in flight per worker
-_STATE: dict[str, object] = {}
+
+
+@dataclass(frozen=True)
+class _WorkerState:
+    run: RunInfo
+    hashes: dict[str, str]
+    pipeline: Pipeline
+    validator: Validator
+
+
+_STATE: list[_WorkerState] = []  # one entry in a worker process, set by _init
 
 
 @dataclass
@@ -49,7 +60,7 @@ class FileResult:
     """What a worker sends back for one file."""
 
     name: str
-    unreadable: str | None = None
+    unreadable: tuple[str, str] | None = None  # (name, reason)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     items: list[Prepared] = field(default_factory=list)
     read_seconds: float = 0.0
@@ -73,7 +84,7 @@ def ingest_files(
     work = work or _work
     report = report if report is not None else IngestReport()
     ensure_reference_graphs(store)
-    run = RunInfo(_run_id(), datetime.now(UTC).isoformat(timespec="seconds"))
+    run = RunInfo(uuid.uuid4().hex, datetime.now(UTC).isoformat(timespec="seconds"))
     known = existing_versions(store)
     hashes = {g: h for g, (h, _src) in known.items()}
     retry: list[str] = []
@@ -88,12 +99,6 @@ def ingest_files(
                 _account(name, result, store=store, quarantine=quarantine, report=report, known=known)
     store.flush()
     return report
-
-
-def _run_id() -> str:
-    import uuid
-
-    return uuid.uuid4().hex
 
 
 def _pool(jobs: int, run: RunInfo, hashes: dict[str, str]) -> ProcessPoolExecutor:
@@ -152,7 +157,7 @@ def _account(
         return
     report.seconds["read"] += result.read_seconds
     if result.unreadable is not None:
-        report.unreadable.append((name, result.unreadable))
+        report.unreadable.append(result.unreadable)
         return
     report.warnings += result.warnings
     for item in result.items:
@@ -161,32 +166,22 @@ def _account(
 
 # -- in the worker ---------------------------------------------------------------------------
 def _init(run: RunInfo, hashes: dict[str, str]) -> None:
-    _STATE.update(run=run, hashes=hashes, pipeline=Pipeline.default(), validator=Validator.load())
+    _STATE[:] = [_WorkerState(run, hashes, Pipeline.default(), Validator.load())]
 
 
 def _work(name: str) -> FileResult:
-    import time
-
-    from kg.errors import UnreadableArticle
-
+    state = _STATE[0]
     t = time.perf_counter()
-    try:
-        articles = read_path(name)
-    except UnreadableArticle as e:
-        return FileResult(name, unreadable=e.reason, read_seconds=time.perf_counter() - t)
-    except Exception as e:  # a reader bug must not stop the batch
-        return FileResult(name, unreadable=f"{type(e).__name__}: {e}", read_seconds=time.perf_counter() - t)
-    out = FileResult(name, read_seconds=time.perf_counter() - t)
-    hashes = _STATE["hashes"]
-    assert isinstance(hashes, dict)
+    articles, problem = read_file(name)
+    out = FileResult(name, unreadable=problem, read_seconds=time.perf_counter() - t)
     for a in articles:
         out.warnings += [(a.source, w) for w in a.warnings]
         item = prepare(
             a,
-            pipeline=_STATE["pipeline"],  # type: ignore[arg-type]
-            validator=_STATE["validator"],  # type: ignore[arg-type]
-            run=_STATE["run"],  # type: ignore[arg-type]
-            known_hash=hashes.get(str(graph_iri(a.key))),
+            pipeline=state.pipeline,
+            validator=state.validator,
+            run=state.run,
+            known_hash=state.hashes.get(str(graph_iri(a.key))),
         )
         out.items.append(_pack(item))
     return out
