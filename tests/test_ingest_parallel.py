@@ -69,3 +69,19 @@ def test_ingest_parallel_cli_refuses_a_negative_job_count(run_kg: Any, examples_
     assert done.returncode == 2
     assert "--jobs takes a number from 0 to 256" in done.stderr
     assert not (tmp_path / "s").exists()
+
+
+def test_ingest_parallel_term_oxigraph_refuses_fails_that_article_only() -> None:
+    from rdflib import Literal, URIRef
+
+    from kg.ingest.batch import Prepared
+    from kg.ingest.parallel import _pack
+    from kg.ingest.reader import ArticleInput
+
+    article = ArticleInput(source="a.txt", path="a.txt", text="Nvidia sells chips.")
+    bad = Prepared(article, "ok", [(URIRef("https://w3id.org/chipkg/id/firm/a b"), URIRef("urn:p"), Literal("x"))])
+    packed = _pack(bad)
+    assert packed.status == "failed"
+    assert packed.reason.startswith("StoreError: writing graph") and "invalid term" in packed.reason
+    good = Prepared(article, "ok", [(URIRef("https://w3id.org/chipkg/id/firm/a"), URIRef("urn:p"), Literal("x"))])
+    assert _pack(good).ntriples.startswith(b'<https://w3id.org/chipkg/id/firm/a> <urn:p> "x"')

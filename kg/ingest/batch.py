@@ -25,9 +25,10 @@ from typing import Any
 import pyoxigraph as ox
 
 from kg.errors import KGError, StageError, UnreadableArticle
-from kg.ingest.mapper import RunInfo, Triple, graph_iri, new_graph, to_triples
+from kg.ingest.mapper import RunInfo, graph_iri, graph_of, to_triples
 from kg.ingest.pipeline import Pipeline
 from kg.ingest.reader import ArticleInput, iter_files, read_path
+from kg.store.bindings import Triple
 from kg.store.local import LocalStore
 from kg.store.quarantine import Quarantine
 from kg.store.setup import ensure_reference_graphs, existing_versions
@@ -239,10 +240,7 @@ def commit(
         return
     if item.status == "invalid":
         if quarantine is not None:
-            graph = new_graph()
-            for triple in item.triples:
-                graph.add(triple)
-            quarantine.put(article, graph, item.report)
+            quarantine.put(article, graph_of(item.triples), item.report)
         report.quarantined.append((article.source, f"{item.violations} SHACL violation(s)"))
         return
     gname = str(graph_iri(article.key))

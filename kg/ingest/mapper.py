@@ -13,22 +13,22 @@ label and link flag of every entity the article refers to (so that it validates 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from rdflib import XSD, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from kg import __version__
 from kg.gazetteer import add_entity, entity_iri
 from kg.ingest.document import ArticleDoc, Fact
+from kg.store.bindings import Triple
 from kg.vocab import CK, CKG, CKR, DCTERMS, PREFIXES, PROV, RDF, SDO
 
 DECIMALS = {"quantity", "value", "amount"}
 BOOLEANS = {"hedged", "negated"}
 INTERNAL = {"currency_hint"}
-Triple = tuple[Node, Node, Node]
 
 
 @dataclass(frozen=True)
@@ -66,12 +66,17 @@ class TripleList(list[Triple]):
         return self
 
 
-def to_graph(doc: ArticleDoc, *, run: RunInfo) -> Graph:
-    """The article's graph (an rdflib ``Graph`` of :func:`to_triples`)."""
+def graph_of(triples: Iterable[Triple]) -> Graph:
+    """An rdflib ``Graph`` of ``triples``, with the project's prefixes bound."""
     g = new_graph()
-    for t in to_triples(doc, run=run):
+    for t in triples:
         g.add(t)
     return g
+
+
+def to_graph(doc: ArticleDoc, *, run: RunInfo) -> Graph:
+    """The article's graph (an rdflib ``Graph`` of :func:`to_triples`)."""
+    return graph_of(to_triples(doc, run=run))
 
 
 def to_triples(doc: ArticleDoc, *, run: RunInfo) -> list[Triple]:

@@ -32,6 +32,7 @@ from datetime import UTC, datetime
 
 import pyoxigraph as ox
 
+from kg.errors import KGError
 from kg.ingest.batch import IngestReport, Prepared, commit, prepare, read_file
 from kg.ingest.mapper import RunInfo, graph_iri
 from kg.ingest.pipeline import Pipeline
@@ -188,11 +189,18 @@ def _work(name: str) -> FileResult:
 
 
 def _pack(item: Prepared) -> Prepared:
-    """Replace the rdflib triples by N-Triples bytes for the trip to the storing process."""
+    """Replace the rdflib triples by N-Triples bytes for the trip to the storing process.
+
+    A term Oxigraph refuses fails that article only, with the message the one-process path
+    gives (:func:`kg.ingest.batch.commit` catches the same error from the store).
+    """
     if item.status != "ok" or not item.triples:
         return item
     buf = io.BytesIO()
-    quads = ox_quads(item.triples, "urn:chipkg:transfer")
+    try:
+        quads = ox_quads(item.triples, str(graph_iri(item.article.key)))
+    except KGError as e:
+        return Prepared(item.article, "failed", reason=f"{type(e).__name__}: {e}", seconds=item.seconds)
     ox.serialize((ox.Triple(q.subject, q.predicate, q.object) for q in quads), buf, ox.RdfFormat.N_TRIPLES)
     item.triples = []
     item.ntriples = buf.getvalue()

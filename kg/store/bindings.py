@@ -29,6 +29,7 @@ from rdflib.term import Node
 from kg.errors import QueryError, StoreError
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+Triple = tuple[Node, Node, Node]  # an rdflib triple
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 # An absolute IRI without the characters the SPARQL grammar forbids inside <...>.
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\x00-\x20<>\"{}|^`\\]*$")
@@ -182,7 +183,7 @@ def ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise ValueError(f"not an RDF term: {term!r}")
 
 
-def ox_quads(data: Graph | Iterable[tuple[Node, Node, Node]] | Iterable[ox.Triple], graph: str) -> list[ox.Quad]:
+def ox_quads(data: Graph | Iterable[Triple] | Iterable[ox.Triple], graph: str) -> list[ox.Quad]:
     """``data`` (rdflib triples, or Oxigraph triples) as quads in ``graph``; a bad term is a :class:`StoreError`.
 
     rdflib lets an IRI with a space into a graph; Oxigraph's constructors refuse it here, before
@@ -212,7 +213,7 @@ def ox_quads(data: Graph | Iterable[tuple[Node, Node, Node]] | Iterable[ox.Tripl
         raise StoreError(f"writing graph {graph} failed: the graph holds an invalid term: {e}") from e
 
 
-def triples_text(data: Graph | Iterable[tuple[Node, Node, Node]], graph: str) -> str:
+def triples_text(data: Graph | Iterable[Triple], graph: str) -> str:
     """``data`` as N-Triples lines for an ``INSERT DATA`` block, checked by Oxigraph's term constructors.
 
     >>> from kg.vocab import CKR, RDFS

@@ -22,17 +22,15 @@ from typing import Any
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError, StoreInUse
-from kg.store.bindings import ox_quads, safe_iri
+from kg.store.bindings import Triple, ox_quads, safe_iri
 from kg.store.terms import row_values
 
 DB_DIR = "oxigraph"
 # Oxigraph's RocksDB keeps written data in memory until a flush (~1 KB per quad): flush after
 # this many quads so that a long ingest stays flat in memory (~1.2 MB per article otherwise).
 FLUSH_EVERY_QUADS = 100_000
-Triple = tuple[Node, Node, Node]
 
 
 class LocalStore:

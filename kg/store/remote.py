@@ -37,12 +37,11 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 from rdflib import Graph
-from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, POSTDIRECTLY, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import QueryError, StoreError
-from kg.store.bindings import bind_values, safe_iri, term_from_json, triples_text
+from kg.store.bindings import Triple, bind_values, safe_iri, term_from_json, triples_text
 from kg.store.terms import to_value
 
 TOKEN_ENV = "KG_TOKEN"
@@ -173,9 +172,7 @@ class RemoteStore:
             raise StoreError(f"the store {self.url} was opened read-only")
 
     # -- writing ---------------------------------------------------------------------------
-    def replace_graphs(
-        self, graph: str, data: Graph | Iterable[tuple[Node, Node, Node]], *, drop: Iterable[str] = ()
-    ) -> None:
+    def replace_graphs(self, graph: str, data: Graph | Iterable[Triple], *, drop: Iterable[str] = ()) -> None:
         """Drop ``drop`` graphs and ``graph``, then write ``data`` as ``graph``: one request."""
         self._writable()
         body = triples_text(data, graph)
